@@ -1,0 +1,71 @@
+"""Module extension: roots made of pinned Debian bookworm packages.
+
+    debian = use_extension("//third_party/debian:extensions.bzl", "debian")
+    debian.root(name = "debian_base", groups = ["base"])
+    debian.python_interpreter(name = "python_3_11")
+    use_repo(debian, "debian_base", "python_3_11")
+"""
+
+load("//third_party/debian/private:deb_root.bzl", "deb_root")
+load("//third_party/debian/private:python_interpreter.bzl", "python_interpreter_build", "python_interpreter_wrapper")
+
+_LOCK = "//third_party/debian:debian.lock.json"
+
+def _group_packages(lock, lock_label, groups, exclude_groups = []):
+    for group in groups + exclude_groups:
+        if group not in lock["groups"]:
+            fail("group %r is not in %s (it has %s); add a roots file under third_party/debian/packages/ and rerun `tools/bazel run //third_party/debian:lock`." % (group, lock_label, sorted(lock["groups"].keys())))
+    excluded = {name: True for group in exclude_groups for name in lock["groups"][group]}
+    return sorted({
+        name: True
+        for group in groups
+        for name in lock["groups"][group]
+        if name not in excluded
+    }.keys())
+
+def _debian_impl(mctx):
+    for mod in mctx.modules:
+        for tag in mod.tags.root:
+            lock = json.decode(mctx.read(tag.lock))
+            deb_root(
+                name = tag.name,
+                lock = tag.lock,
+                packages = _group_packages(lock, tag.lock, tag.groups, tag.exclude_groups),
+            )
+        for tag in mod.tags.python_interpreter:
+            lock = json.decode(mctx.read(tag.lock))
+            deb_root(
+                name = tag.name,
+                lock = tag.lock,
+                packages = _group_packages(lock, tag.lock, tag.groups),
+                files = {"python3": python_interpreter_wrapper(tag.interpreter)},
+                build_file_content = python_interpreter_build(),
+            )
+
+debian = module_extension(
+    implementation = _debian_impl,
+    doc = "Makes repositories from groups of the Debian lock (third_party/debian/debian.lock.json).",
+    tag_classes = {
+        "python_interpreter": tag_class(
+            doc = "A Python interpreter that runs from the root with its own loader and libraries.",
+            attrs = {
+                "groups": attr.string_list(
+                    default = ["base", "python"],
+                    doc = "Lock groups unpacked into the root: the interpreter's closure and what the image's base layer has (torch needs libstdc++ and libgomp), so tests see the image's libraries.",
+                ),
+                "interpreter": attr.string(default = "usr/bin/python3.11", doc = "The interpreter, relative to the root."),
+                "lock": attr.label(default = _LOCK),
+                "name": attr.string(mandatory = True),
+            },
+        ),
+        "root": tag_class(
+            doc = "The packages of some lock groups, minus those of others, unpacked into one root.",
+            attrs = {
+                "exclude_groups": attr.string_list(doc = "Leave out packages of these groups (e.g. those another layer already has)."),
+                "groups": attr.string_list(mandatory = True),
+                "lock": attr.label(default = _LOCK),
+                "name": attr.string(mandatory = True),
+            },
+        ),
+    },
+)

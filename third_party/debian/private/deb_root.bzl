@@ -1,0 +1,52 @@
+"""deb_root: merge pinned Debian packages into one root directory."""
+
+def _deb_root_impl(rctx):
+    lock = json.decode(rctx.read(rctx.attr.lock))
+    names = rctx.attr.packages
+    rctx.report_progress("fetching %d .debs" % len(names))
+
+    # Start every download first: Bazel runs them in parallel.
+    pending = []
+    for name in names:
+        if name not in lock["packages"]:
+            fail("deb_root %s: package %r is not in %s; regenerate the lock with `tools/bazel run //third_party/debian:lock`." % (rctx.name, name, rctx.attr.lock))
+        pkg = lock["packages"][name]
+        deb = "debs/%s.deb" % name
+        pending.append((name, deb, rctx.download(
+            url = pkg["urls"],
+            output = deb,
+            sha256 = pkg["sha256"],
+            block = False,
+        )))
+
+    for name, deb, token in pending:
+        token.wait()
+        rctx.report_progress("unpacking %s" % name)
+        rctx.extract(deb, output = "debs/" + name)
+        data = [f for f in rctx.path("debs/" + name).readdir() if f.basename.startswith("data.tar")]
+        if len(data) != 1:
+            fail("%s: expected one data.tar.* member, found %s" % (deb, [f.basename for f in data]))
+        rctx.extract(data[0], output = "root")
+        rctx.delete("debs/" + name)
+        rctx.delete(deb)
+    rctx.delete("debs")
+
+    rctx.file("packages.txt", "".join(["%s %s\n" % (n, lock["packages"][n]["version"]) for n in names]))
+    for path, content in rctx.attr.files.items():
+        rctx.file(path, content, executable = True)
+    rctx.file("BUILD.bazel", rctx.attr.build_file_content or """\
+exports_files(["root", "packages.txt"])
+""")
+
+deb_root = repository_rule(
+    implementation = _deb_root_impl,
+    doc = """Downloads the named packages of a Debian lock (sha256-checked, through
+Bazel's downloader and repository cache) and unpacks their data into `root/`.
+No maintainer scripts run, as with `dpkg-deb -x`.""",
+    attrs = {
+        "build_file_content": attr.string(doc = "BUILD.bazel for the repository; default exports `root`."),
+        "files": attr.string_dict(doc = "Extra executable files to write: path -> content."),
+        "lock": attr.label(mandatory = True, allow_single_file = True, doc = "The lock written by //third_party/debian:lock."),
+        "packages": attr.string_list(mandatory = True, doc = "Package names from the lock."),
+    },
+)
