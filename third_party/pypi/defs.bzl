@@ -28,7 +28,7 @@ def pip_lock(name, requirements_in, lock, wheels_lock, **kwargs):
         "--requirements-in=" + _path(requirements_in),
         "--lock=" + _path(lock),
         "--wheels-lock=" + _path(wheels_lock),
-        "--update-command=tools/bazel run //%s:%s.update" % (pkg, name),
+        "--update-command='tools/bazel run //%s:%s.update'" % (pkg, name),
     ]
     srcs = ["//third_party/pypi/private:update_lock.py"]
     deps = [
