@@ -24,8 +24,10 @@ apt_opts=(-o Acquire::Check-Valid-Until=false -o APT::Install-Recommends=false -
 cache=$(dirname "$root")
 mkdir -p "$cache"
 exec 9>"$cache/.provision.lock"
-buildroot_log "waiting for the provisioning lock $cache/.provision.lock ..."
-flock 9
+if ! flock -n 9; then
+  buildroot_log "another tools/bazel is provisioning; waiting for $cache/.provision.lock ..."
+  flock 9
+fi
 [[ -f "$root/.complete" ]] && exit 0
 
 step() { buildroot_log "[build root] $*"; }
