@@ -26,10 +26,14 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from packaging.markers import Marker
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.utils import canonicalize_name
-from packaging.version import InvalidVersion, Version
+# `packaging` comes from the site-packages under test: never write bytecode
+# into that tree (it becomes an image layer).
+sys.dont_write_bytecode = True
+
+from packaging.markers import Marker  # noqa: E402
+from packaging.requirements import InvalidRequirement, Requirement  # noqa: E402
+from packaging.utils import canonicalize_name  # noqa: E402
+from packaging.version import InvalidVersion, Version  # noqa: E402
 
 UPDATE_COMMAND = "tools/bazel run //:requirements.update"
 
