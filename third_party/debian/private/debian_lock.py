@@ -1,12 +1,21 @@
-"""Resolve Debian bookworm package closures and write a lock file.
+"""Resolve Debian package closures and write a lock file.
 
-The roots of each group are read from `<packages-dir>/<group>.txt` (one
-package name per line, `#` comments allowed); `<packages-dir>/exclude.txt`
-names packages that are never pulled in. The tool fetches the `Packages.xz`
-indexes of bookworm, bookworm-updates and bookworm-security, keeps the highest
-version of every package across them, follows `Pre-Depends` and `Depends`, and
-writes a deterministic JSON lock with each .deb's pool path, size, SHA256 and
-download URLs.
+Every `<packages-dir>/<group>.txt` except `exclude.txt` is the roots file of
+one group named after the file (one package name per line, `#` comments
+allowed); `<packages-dir>/exclude.txt` names packages that are never pulled
+in. The tool fetches the `Packages.xz` indexes of the distribution's suites,
+keeps the highest version of every package across them, follows `Pre-Depends`
+and `Depends`, and writes a deterministic JSON lock with each .deb's pool path,
+size, SHA256 and download URLs.
+
+Distributions (`--distribution`):
+  * bookworm (default): bookworm + bookworm-updates + bookworm-security;
+    roots in third_party/debian/packages/, lock third_party/debian/debian.lock.json.
+  * sid: sid main only, for tools packaged nowhere else (crane); roots in
+    third_party/debian/sid/, lock third_party/debian/sid.lock.json. Sid drops
+    superseded versions within days, so a pinned sid .deb can vanish from the
+    mirror: Bazel's repository cache keeps the copy it fetched, and otherwise
+    the fix is to rerun the tool with `--distribution sid` and commit the lock.
 
 Resolution rules, for each `a | b | c` clause of Pre-Depends/Depends:
   * alternatives are tried in order; the first one that is excluded drops the
@@ -18,9 +27,9 @@ Resolution rules, for each `a | b | c` clause of Pre-Depends/Depends:
   * arch qualifiers (`:any`) are ignored; if no alternative fits, the run fails
     and names the chain from the root.
 
-Usage:
-    python3 third_party/debian/private/debian_lock.py \
-        --out third_party/debian/debian.lock.json
+Usage (from the repository root):
+    python3 third_party/debian/private/debian_lock.py
+    python3 third_party/debian/private/debian_lock.py --distribution sid
 
 Under `bazel run`, relative paths are resolved against
 $BUILD_WORKSPACE_DIRECTORY so the lock lands in the source tree.
@@ -42,11 +51,13 @@ import urllib.request
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-DEFAULT_PACKAGES_DIR = "third_party/debian/packages"
+DEFAULT_DISTRIBUTION = "bookworm"
 DEFAULT_ARCH = "amd64"
 EXCLUDE_FILE = "exclude.txt"
-# Group name -> roots file name inside the packages dir.
-GROUP_FILES: dict[str, str] = {"base": "base.txt", "python": "python.txt"}
+ROOTS_SUFFIX = ".txt"
+# A group name is the stem of its roots file; it is a key in the lock and in
+# Bazel attributes, so keep it to a plain identifier-like name.
+_GROUP_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.+-]*")
 
 DEBIAN_MIRROR = "https://deb.debian.org/debian/"
 SECURITY_MIRROR = "https://security.debian.org/debian-security/"
@@ -92,6 +103,39 @@ BOOKWORM_SUITES: tuple[Suite, ...] = (
         (SECURITY_MIRROR, SECURITY_FALLBACK_MIRROR),
     ),
 )
+
+# sid keeps one version of each package: a superseded .deb leaves the pool
+# soon after (no point releases, no security suite), see the module docstring.
+SID_SUITES: tuple[Suite, ...] = (Suite("sid", DEBIAN_MIRROR, (DEBIAN_MIRROR,)),)
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """A set of suites plus where its roots live and where its lock goes."""
+
+    name: str
+    suites: tuple[Suite, ...]
+    packages_dir: str  # default --packages-dir, relative to the repository root
+    out: str  # default --out, relative to the repository root
+
+
+DISTRIBUTIONS: dict[str, Distribution] = {
+    d.name: d
+    for d in (
+        Distribution(
+            "bookworm",
+            BOOKWORM_SUITES,
+            "third_party/debian/packages",
+            "third_party/debian/debian.lock.json",
+        ),
+        Distribution(
+            "sid",
+            SID_SUITES,
+            "third_party/debian/sid",
+            "third_party/debian/sid.lock.json",
+        ),
+    )
+}
 
 
 # --------------------------------------------------------------------------
@@ -538,6 +582,48 @@ def read_list(path: str) -> list[str]:
     return names
 
 
+def discover_groups(packages_dir: str) -> dict[str, str]:
+    """Map each group to its roots file: every `*.txt` but exclude.txt, sorted.
+
+    The group is the file's stem (`certs.txt` -> `certs`). Hidden files and
+    anything that is not a regular file are skipped; a stem that is not a plain
+    name is an error rather than a surprising group.
+    """
+    try:
+        entries = sorted(os.listdir(packages_dir))
+    except FileNotFoundError:
+        raise LockError(
+            f"packages dir {packages_dir} does not exist (run from the repository "
+            "root or pass --packages-dir)"
+        ) from None
+    except OSError as e:
+        raise LockError(f"cannot list {packages_dir}: {e.strerror}") from None
+    groups: dict[str, str] = {}
+    for entry in entries:
+        if (
+            entry.startswith(".")
+            or not entry.endswith(ROOTS_SUFFIX)
+            or entry == EXCLUDE_FILE
+        ):
+            continue
+        path = os.path.join(packages_dir, entry)
+        if not os.path.isfile(path):
+            continue
+        group = entry[: -len(ROOTS_SUFFIX)]
+        if not _GROUP_NAME_RE.fullmatch(group):
+            raise LockError(
+                f"roots file {path}: {group!r} is not a valid group name "
+                "(letters, digits and . _ + -, starting with a letter or digit)"
+            )
+        groups[group] = path
+    if not groups:
+        raise LockError(
+            f"{packages_dir} has no roots files (*{ROOTS_SUFFIX} other than "
+            f"{EXCLUDE_FILE})"
+        )
+    return groups
+
+
 def package_entry(pkg: Package) -> dict[str, object]:
     return {
         "version": pkg.version,
@@ -555,10 +641,12 @@ def build_lock(
     index: Index,
     arch: str,
     suites: Sequence[Suite],
+    distribution: str = DEFAULT_DISTRIBUTION,
 ) -> dict[str, object]:
     names = sorted({name for members in groups.values() for name in members})
     return {
         "arch": arch,
+        "distribution": distribution,
         "suites": [suite.name for suite in suites],
         "groups": {group: sorted(members) for group, members in sorted(groups.items())},
         "packages": {name: package_entry(index.packages[name]) for name in names},
@@ -609,11 +697,24 @@ def workspace_path(path: str) -> str:
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", required=True, help="lock file to write")
+    parser.add_argument(
+        "--distribution",
+        choices=sorted(DISTRIBUTIONS),
+        default=DEFAULT_DISTRIBUTION,
+        help="suite set, roots dir and lock to use (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--out",
+        help="lock file to write (default: the distribution's, "
+        + ", ".join(f"{d.name}: {d.out}" for d in DISTRIBUTIONS.values())
+        + ")",
+    )
     parser.add_argument(
         "--packages-dir",
-        default=DEFAULT_PACKAGES_DIR,
-        help="dir with base.txt, python.txt, exclude.txt (default: %(default)s)",
+        help="dir with one <group>.txt roots file per group and exclude.txt "
+        "(default: the distribution's, "
+        + ", ".join(f"{d.name}: {d.packages_dir}" for d in DISTRIBUTIONS.values())
+        + ")",
     )
     parser.add_argument(
         "--arch", default=DEFAULT_ARCH, help="Debian arch (default: %(default)s)"
@@ -627,18 +728,22 @@ def run(
     arch: str,
     fetch: Fetcher = fetch_url,
     suites: Sequence[Suite] = BOOKWORM_SUITES,
+    distribution: str = DEFAULT_DISTRIBUTION,
 ) -> dict[str, object]:
+    group_files = discover_groups(packages_dir)
     excluded = frozenset(read_list(os.path.join(packages_dir, EXCLUDE_FILE)))
     roots: dict[str, tuple[str, list[str]]] = {}
-    for group, filename in GROUP_FILES.items():
-        path = os.path.join(packages_dir, filename)
-        roots[group] = (path, read_list(path))
+    for group, path in group_files.items():
+        names = read_list(path)
+        if not names:
+            raise LockError(f"roots file {path} names no package")
+        roots[group] = (path, names)
     index = load_index(suites, arch, fetch)
     groups: dict[str, list[str]] = {}
     for group, (path, names) in roots.items():
         groups[group] = resolve_closure(names, index, excluded, path)
         log(f"group {group}: {len(names)} roots -> {len(groups[group])} packages")
-    lock = build_lock(groups, index, arch, suites)
+    lock = build_lock(groups, index, arch, suites, distribution)
     write_atomic(out, render_lock(lock))
     packages = lock["packages"]
     assert isinstance(packages, dict)
@@ -650,12 +755,22 @@ def run(
 def main(
     argv: Sequence[str] | None = None,
     fetch: Fetcher = fetch_url,
-    suites: Sequence[Suite] = BOOKWORM_SUITES,
+    suites: Sequence[Suite] | None = None,
 ) -> int:
+    """Entry point; `suites` overrides the distribution's (tests only)."""
     args = parse_args(argv)
+    dist = DISTRIBUTIONS[args.distribution]
     try:
-        out, packages_dir = workspace_path(args.out), workspace_path(args.packages_dir)
-        run(out, packages_dir, args.arch, fetch, suites)
+        out = workspace_path(args.out or dist.out)
+        packages_dir = workspace_path(args.packages_dir or dist.packages_dir)
+        run(
+            out,
+            packages_dir,
+            args.arch,
+            fetch,
+            dist.suites if suites is None else suites,
+            dist.name,
+        )
     except LockError as e:
         log(f"debian_lock: error: {e}")
         return 1

@@ -7,6 +7,7 @@ import io
 import json
 import lzma
 import os
+import shutil
 import sys
 import tempfile
 import unittest
@@ -327,6 +328,30 @@ class IndexTest(unittest.TestCase):
             ["https://deb.debian.org/debian/pool/main/x.deb"],
         )
 
+    def test_sid_suite(self) -> None:
+        (sid,) = dl.SID_SUITES
+        self.assertEqual(
+            sid.index_url("amd64"),
+            "https://deb.debian.org/debian/dists/sid/main/binary-amd64/Packages.xz",
+        )
+        self.assertEqual(
+            sid.urls("pool/main/g/go-containerregistry/crane.deb"),
+            [
+                "https://deb.debian.org/debian/pool/main/g/go-containerregistry/crane.deb"
+            ],
+        )
+
+    def test_distributions(self) -> None:
+        self.assertEqual(sorted(dl.DISTRIBUTIONS), ["bookworm", "sid"])
+        self.assertEqual(dl.DEFAULT_DISTRIBUTION, "bookworm")
+        bookworm, sid = dl.DISTRIBUTIONS["bookworm"], dl.DISTRIBUTIONS["sid"]
+        self.assertEqual(bookworm.suites, dl.BOOKWORM_SUITES)
+        self.assertEqual(bookworm.packages_dir, "third_party/debian/packages")
+        self.assertEqual(bookworm.out, "third_party/debian/debian.lock.json")
+        self.assertEqual(sid.suites, dl.SID_SUITES)
+        self.assertEqual(sid.packages_dir, "third_party/debian/sid")
+        self.assertEqual(sid.out, "third_party/debian/sid.lock.json")
+
 
 # A small synthetic archive shaped like bookworm's python3.11.
 SYNTHETIC = [
@@ -521,6 +546,34 @@ class FilesTest(unittest.TestCase):
         path = self.write("l.txt", "# header\n\nlibc6  # glibc\n  zlib1g\nlibc6\n#x\n")
         self.assertEqual(dl.read_list(path), ["libc6", "zlib1g"])
 
+    def test_discover_groups(self) -> None:
+        for name in ["python.txt", "base.txt", "certs.txt", "exclude.txt"]:
+            self.write(name, "x\n")
+        self.write("README.md", "not a roots file\n")
+        self.write(".base.txt", "hidden\n")
+        self.write("notes.txt.orig", "backup\n")
+        os.mkdir(os.path.join(self.dir, "dir.txt"))
+        groups = dl.discover_groups(self.dir)
+        self.assertEqual(list(groups), ["base", "certs", "python"])
+        self.assertEqual(groups["certs"], os.path.join(self.dir, "certs.txt"))
+
+    def test_discover_groups_none(self) -> None:
+        self.write("exclude.txt", "dpkg\n")
+        with self.assertRaisesRegex(dl.LockError, r"has no roots files"):
+            dl.discover_groups(self.dir)
+
+    def test_discover_groups_missing_dir(self) -> None:
+        missing = os.path.join(self.dir, "nope")
+        with self.assertRaisesRegex(
+            dl.LockError, rf"packages dir {missing} does not exist"
+        ):
+            dl.discover_groups(missing)
+
+    def test_discover_groups_bad_name(self) -> None:
+        self.write("my group.txt", "x\n")
+        with self.assertRaisesRegex(dl.LockError, r"'my group' is not a valid group"):
+            dl.discover_groups(self.dir)
+
     def test_read_list_missing(self) -> None:
         with self.assertRaisesRegex(dl.LockError, r"cannot read .*nope\.txt"):
             dl.read_list(os.path.join(self.dir, "nope.txt"))
@@ -573,7 +626,9 @@ class EndToEndTest(unittest.TestCase):
         files = {
             "python.txt": "# python\npython3.11\n",
             "base.txt": "libc6\nmedia-types\n",
+            "tools.txt": "# any *.txt is a group\nmime-support\n",
             "exclude.txt": "debconf  # scripts\ndpkg\n",
+            "README.md": "not a roots file\n",
         }
         for name, text in files.items():
             with open(os.path.join(self.pkgdir, name), "w", encoding="utf-8") as f:
@@ -613,8 +668,11 @@ class EndToEndTest(unittest.TestCase):
         lock = json.loads(text)
         self.assertEqual(text, json.dumps(lock, indent=2, sort_keys=True) + "\n")
         self.assertEqual(lock["arch"], "amd64")
+        self.assertEqual(lock["distribution"], "bookworm")
         self.assertEqual(lock["suites"], ["bookworm", "bookworm-security"])
+        self.assertEqual(list(lock["groups"]), ["base", "python", "tools"])
         self.assertEqual(lock["groups"]["base"], ["libc6", "libgcc-s1", "media-types"])
+        self.assertEqual(lock["groups"]["tools"], ["mime-support"])
         self.assertEqual(
             lock["groups"]["python"],
             [
@@ -632,7 +690,9 @@ class EndToEndTest(unittest.TestCase):
         self.assertEqual(list(lock["packages"]), sorted(lock["packages"]))
         self.assertEqual(
             set(lock["packages"]),
-            set(lock["groups"]["base"]) | set(lock["groups"]["python"]),
+            set(lock["groups"]["base"])
+            | set(lock["groups"]["python"])
+            | set(lock["groups"]["tools"]),
         )
         py = lock["packages"]["python3.11"]
         deb = "python3.11_3.11.2-6+deb12u2_amd64.deb"
@@ -674,6 +734,70 @@ class EndToEndTest(unittest.TestCase):
             self.run_lock()
         self.assertFalse(os.path.exists(self.out))
         self.assertEqual(os.listdir(self.tmp.name), ["packages"])
+
+    def test_empty_roots_file(self) -> None:
+        with open(os.path.join(self.pkgdir, "empty.txt"), "w", encoding="utf-8") as f:
+            f.write("# nothing yet\n")
+        with self.assertRaisesRegex(dl.LockError, r"empty\.txt names no package"):
+            self.run_lock()
+        self.assertFalse(os.path.exists(self.out))
+
+    def test_main_sid(self) -> None:
+        fetched: list[str] = []
+
+        def fetch(url: str) -> bytes:
+            fetched.append(url)
+            return lzma.compress(self.indexes[MAIN.index_url("amd64")].encode())
+
+        argv = ["--distribution", "sid", "--packages-dir", self.pkgdir]
+        with contextlib.redirect_stderr(io.StringIO()):
+            code = dl.main([*argv, "--out", self.out], fetch)
+        self.assertEqual(code, 0)
+        self.assertEqual(
+            fetched,
+            ["https://deb.debian.org/debian/dists/sid/main/binary-amd64/Packages.xz"],
+        )
+        with open(self.out, encoding="utf-8") as f:
+            lock = json.load(f)
+        self.assertEqual(lock["distribution"], "sid")
+        self.assertEqual(lock["suites"], ["sid"])
+        self.assertEqual(lock["packages"]["python3.11"]["suite"], "sid")
+        self.assertEqual(
+            lock["packages"]["media-types"]["urls"],
+            [
+                "https://deb.debian.org/debian/pool/main/m/media-types/"
+                "media-types_10.0.0_all.deb"
+            ],
+        )
+
+    def test_main_default_paths(self) -> None:
+        # With no --out/--packages-dir, each distribution reads and writes its
+        # own paths, relative to the source tree under `bazel run`.
+        workspace = os.path.join(self.tmp.name, "ws")
+        for dist in dl.DISTRIBUTIONS.values():
+            shutil.copytree(self.pkgdir, os.path.join(workspace, dist.packages_dir))
+        env = {"BUILD_WORKSPACE_DIRECTORY": workspace}
+        with (
+            mock.patch.dict(os.environ, env),
+            contextlib.redirect_stderr(io.StringIO()),
+        ):
+            self.assertEqual(dl.main([], self.fetch, (MAIN,)), 0)
+            self.assertEqual(dl.main(["--distribution", "sid"], self.fetch, (MAIN,)), 0)
+        for name, dist in dl.DISTRIBUTIONS.items():
+            with open(os.path.join(workspace, dist.out), encoding="utf-8") as f:
+                self.assertEqual(json.load(f)["distribution"], name)
+        self.assertEqual(
+            sorted(os.listdir(os.path.join(workspace, "third_party", "debian"))),
+            ["debian.lock.json", "packages", "sid", "sid.lock.json"],
+        )
+
+    def test_unknown_distribution(self) -> None:
+        with (
+            contextlib.redirect_stderr(io.StringIO()) as err,
+            self.assertRaises(SystemExit),
+        ):
+            dl.main(["--distribution", "trixie"], self.fetch)
+        self.assertIn("invalid choice: 'trixie'", err.getvalue())
 
     def test_main_reports_error_without_traceback(self) -> None:
         def unreachable(url: str) -> bytes:
