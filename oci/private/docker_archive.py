@@ -1,0 +1,165 @@
+"""Convert an OCI image layout into a `docker save`-style archive.
+
+    python3 -m oci.private.docker_archive --layout DIR --out image.tar \
+        --repo-tag name:tag [--repo-tag ...] [--zstd PATH] [--ref NAME]
+
+The archive (what `docker load` and `podman load` read) holds:
+- `<config hex>.json`: the image config, byte for byte the layout's blob
+  (so the image ID is the config digest);
+- `<diff_id hex>/layer.tar` for each layer, always uncompressed: gzip layers
+  are decompressed with Python, zstd ones with `--zstd PATH`, while streaming;
+  every layer's bytes are checked against the config's diff_id on the way;
+- `manifest.json`: `[{"Config": ..., "RepoTags": [...], "Layers": [...]}]`;
+- `repositories`: `{"<repo>": {"<tag>": "<top layer id>"}}` for old loaders.
+
+Members are sorted by name, with mtime 0, owner 0:0, modes 0644/0755, in
+GNU tar headers (sizes past 8 GiB use base-256 numbers). The same layout and
+tags always give the same bytes. The output must be a seekable file (each
+layer's header is written after its size is known).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import sys
+import tarfile
+from collections.abc import Sequence
+from typing import BinaryIO
+
+if __package__ in (None, ""):  # run as a script: make the repository root importable
+    sys.path.insert(
+        0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    )
+
+from oci.private import atomic_file, canonical_json, cli, layout_reader  # noqa: E402
+from oci.private.digests import CHUNK, hex_of  # noqa: E402
+from oci.private.progress import Progress, human  # noqa: E402
+
+PROG = "docker_archive"
+BLOCK = tarfile.BLOCKSIZE
+RECORD = tarfile.RECORDSIZE
+
+
+def _header(name: str, size: int, directory: bool = False) -> bytes:
+    info = tarfile.TarInfo(name)
+    info.size = size
+    info.mtime = 0
+    info.mode = 0o755 if directory else 0o644
+    info.type = tarfile.DIRTYPE if directory else tarfile.REGTYPE
+    data = info.tobuf(format=tarfile.GNU_FORMAT, encoding="utf-8", errors="strict")
+    assert len(data) == BLOCK, name  # names here are short: no GNU long-name blocks
+    return data
+
+
+def _pad(out: BinaryIO, size: int) -> None:
+    out.write(b"\0" * (-size % BLOCK))
+
+
+def _add_bytes(out: BinaryIO, name: str, data: bytes) -> None:
+    out.write(_header(name, len(data)))
+    out.write(data)
+    _pad(out, len(data))
+
+
+def _add_layer(
+    out: BinaryIO, name: str, layer: layout_reader.Layer, zstd: str | None
+) -> None:
+    """Stream the layer's uncompressed bytes as member `name`, checking its diff_id."""
+    start = out.tell()
+    out.write(_header(name, 0))  # placeholder until the size is known
+    digest = hashlib.sha256()
+    size = 0
+    progress = Progress(PROG, layer.label)
+    with layout_reader.open_layer(layer, zstd) as (stream, _):
+        while True:
+            data = stream.read(CHUNK)
+            if not data:
+                break
+            out.write(data)
+            digest.update(data)
+            size += len(data)
+            progress.update(len(data))
+    if "sha256:" + digest.hexdigest() != layer.diff_id:
+        raise cli.UserError(
+            f"{layer.label}: uncompressed content is sha256:{digest.hexdigest()}, "
+            f"but the config's diff_id is {layer.diff_id}"
+        )
+    _pad(out, size)
+    end = out.tell()
+    out.seek(start)
+    out.write(_header(name, size))
+    out.seek(end)
+    progress.finish(f"{human(size)} written")
+
+
+def _split_tag(repo_tag: str) -> tuple[str, str]:
+    repo, sep, tag = repo_tag.rpartition(":")
+    if not sep or not repo or not tag or "/" in tag:
+        raise cli.UserError(f"--repo-tag {repo_tag!r}: expected NAME:TAG")
+    return repo, tag
+
+
+def write_archive(
+    layout: str,
+    out: str,
+    repo_tags: Sequence[str],
+    *,
+    zstd: str | None = None,
+    ref: str | None = None,
+) -> None:
+    image = layout_reader.read_image(layout, ref)
+    split = [_split_tag(t) for t in repo_tags]
+    config_name = hex_of(image.config_descriptor["digest"]) + ".json"
+    layer_names = [f"{hex_of(layer.diff_id)}/layer.tar" for layer in image.layers]
+    manifest = [
+        {"Config": config_name, "RepoTags": list(repo_tags), "Layers": layer_names}
+    ]
+    repositories: dict[str, dict[str, str]] = {}
+    if image.layers:
+        top = hex_of(image.layers[-1].diff_id)
+        for repo, tag in split:
+            repositories.setdefault(repo, {})[tag] = top
+
+    # name -> what to write; sorted by name for a stable order.
+    members: dict[str, bytes | layout_reader.Layer | None] = {
+        config_name: image.config_bytes,
+        "manifest.json": canonical_json.dumps(manifest),
+        "repositories": canonical_json.dumps(repositories),
+    }
+    for layer, name in zip(image.layers, layer_names, strict=True):
+        members.setdefault(name.split("/")[0] + "/", None)
+        members.setdefault(name, layer)  # a layer used twice is stored once
+
+    with atomic_file.atomic_output(out) as f:
+        for name in sorted(members):
+            item = members[name]
+            if item is None:
+                f.write(_header(name, 0, directory=True))
+            elif isinstance(item, bytes):
+                _add_bytes(f, name, item)
+            else:
+                _add_layer(f, name, item, zstd)
+        f.write(b"\0" * (2 * BLOCK))
+        f.write(b"\0" * (-f.tell() % RECORD))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog=PROG, description=__doc__.split("\n\n")[0])
+    parser.add_argument("--layout", required=True, help="OCI image layout directory")
+    parser.add_argument("--out", required=True, help="docker-archive tarball to write")
+    parser.add_argument(
+        "--repo-tag", action="append", default=[], help="NAME:TAG (repeatable)"
+    )
+    parser.add_argument("--zstd", help="zstd binary, for zstd-compressed layers")
+    parser.add_argument(
+        "--ref", help="org.opencontainers.image.ref.name to pick from index.json"
+    )
+    args = parser.parse_args(argv)
+    write_archive(args.layout, args.out, args.repo_tag, zstd=args.zstd, ref=args.ref)
+    return 0
+
+
+if __name__ == "__main__":
+    cli.run(PROG, main)

@@ -1,0 +1,208 @@
+"""Tests for docker_archive.py."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import unittest
+
+if __package__ in (None, ""):  # run as a script: make the repository root importable
+    sys.path.insert(
+        0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    )
+
+from oci.private import compress_layer, docker_archive, oci_layout  # noqa: E402
+from oci.private.cli import UserError  # noqa: E402
+from oci.private.image_fixtures import Dir, Link, write_layer, write_layout  # noqa: E402
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# Under Bazel, ZSTD names the pinned zstd (//third_party/debian:zstd); the zstd
+# paths are tested, never skipped: without a zstd binary these tests fail.
+ZSTD = os.path.abspath(os.environ.get("ZSTD") or shutil.which("zstd") or "zstd-not-found")
+CONFIG = {"cmd": ["/bin/sh"], "user": "65532"}
+
+
+def read(tar: tarfile.TarFile, name: str) -> bytes:
+    f = tar.extractfile(name)
+    assert f is not None, name
+    return f.read()
+
+
+class DockerArchiveTest(unittest.TestCase):
+    def setUp(self) -> None:
+        self._tmp = tempfile.TemporaryDirectory()
+        self.tmp = self._tmp.name
+        self.base = write_layer(
+            self.tmp,
+            "base",
+            {"/etc/passwd": "root:x:0:0::/:/bin/sh\n", "/tmp": Dir("1777")},
+        )
+        self.app = write_layer(
+            self.tmp,
+            "app",
+            {"/app/" + "x" * 150 + ".py": "print(1)\n", "/bin/sh": Link("busybox")},
+        )
+        self.layout = write_layout(self.tmp, [self.base, self.app], CONFIG)
+
+    def tearDown(self) -> None:
+        self._tmp.cleanup()
+
+    def archive(
+        self, layout: str, name: str = "image.tar", zstd: str | None = None
+    ) -> str:
+        out = os.path.join(self.tmp, name)
+        tags = ["mlimage/app:v1", "mlimage/app:latest"]
+        docker_archive.write_archive(layout, out, tags, zstd=zstd)
+        return out
+
+    def compressed_layout(self, fmt: str, zstd: str | None = None) -> str:
+        layers = []
+        for layer in (self.base, self.app):
+            blob = f"{layer.blob}.{fmt}"
+            d = compress_layer.compress(layer.blob, blob, fmt, zstd=zstd)
+            desc = f"{blob}.json"
+            with open(desc, "w") as f:
+                json.dump(d, f)
+            layers.append(oci_layout.parse_layer(f"{blob}:{desc}:{layer.name}"))
+        return write_layout(self.tmp, layers, CONFIG, out=f"layout-{fmt}")
+
+    def test_structure(self) -> None:
+        out = self.archive(self.layout)
+        with tarfile.open(out) as tar:
+            members = tar.getmembers()
+            names = [m.name for m in members]
+            self.assertEqual(names, sorted(names))
+            for m in members:
+                self.assertEqual(
+                    (m.mtime, m.uid, m.gid, m.uname, m.gname), (0, 0, 0, "", "")
+                )
+            manifest = json.loads(read(tar, "manifest.json"))
+            [entry] = manifest
+            self.assertEqual(
+                entry["RepoTags"], ["mlimage/app:v1", "mlimage/app:latest"]
+            )
+            hexes = [layer.diff_id.split(":")[1] for layer in (self.base, self.app)]
+            self.assertEqual(entry["Layers"], [f"{h}/layer.tar" for h in hexes])
+            config_bytes = read(tar, entry["Config"])
+            with open(
+                os.path.join(self.layout, "blobs", "sha256", entry["Config"][:-5]), "rb"
+            ) as f:
+                self.assertEqual(config_bytes, f.read())
+            for layer, name in zip((self.base, self.app), entry["Layers"], strict=True):
+                with open(layer.blob, "rb") as f:
+                    self.assertEqual(read(tar, name), f.read())
+                self.assertTrue(tar.getmember(name.split("/")[0]).isdir())
+            repositories = json.loads(read(tar, "repositories"))
+            self.assertEqual(
+                repositories, {"mlimage/app": {"v1": hexes[1], "latest": hexes[1]}}
+            )
+        self.assertEqual(os.path.getsize(out) % tarfile.RECORDSIZE, 0)
+
+    def test_deterministic_and_independent_of_compression(self) -> None:
+        plain = self.archive(self.layout, "plain.tar")
+        again = self.archive(self.layout, "again.tar")
+        gz = self.archive(self.compressed_layout("gzip"), "gz.tar")
+        with open(plain, "rb") as a, open(again, "rb") as b, open(gz, "rb") as c:
+            data = a.read()
+            self.assertEqual(data, b.read())
+            self.assertEqual(data, c.read())
+
+    def test_zstd_layers(self) -> None:
+        layout = self.compressed_layout("zstd", zstd=ZSTD)
+        with self.assertRaisesRegex(UserError, "zstd-compressed: pass --zstd PATH"):
+            self.archive(layout, "no-zstd.tar")
+        self.assertFalse(os.path.exists(os.path.join(self.tmp, "no-zstd.tar")))
+        zst = self.archive(layout, "zst.tar", zstd=ZSTD)
+        plain = self.archive(self.layout, "plain.tar")
+        with open(plain, "rb") as a, open(zst, "rb") as b:
+            self.assertEqual(a.read(), b.read())
+
+    def test_wrong_diff_id_is_caught(self) -> None:
+        # A descriptor claiming another layer's diff_id: the bytes disagree.
+        liar = os.path.join(self.tmp, "liar.json")
+        with open(liar, "w") as f:
+            json.dump(
+                {
+                    "digest": self.app.digest,
+                    "size": self.app.size,
+                    "diff_id": self.base.diff_id,
+                    "media_type": "application/vnd.oci.image.layer.v1.tar",
+                },
+                f,
+            )
+        bad = oci_layout.parse_layer(f"{self.app.blob}:{liar}:app")
+        layout = write_layout(self.tmp, [bad], CONFIG, out="bad")
+        with self.assertRaisesRegex(UserError, "but the config's diff_id is"):
+            self.archive(layout, "bad.tar")
+        self.assertFalse(os.path.exists(os.path.join(self.tmp, "bad.tar")))
+
+    def test_repeated_layer_stored_once(self) -> None:
+        layout = write_layout(
+            self.tmp, [self.base, self.app, self.base], CONFIG, out="rep"
+        )
+        with tarfile.open(self.archive(layout, "rep.tar")) as tar:
+            names = tar.getnames()
+            entry = json.loads(read(tar, "manifest.json"))[0]
+        self.assertEqual(len(entry["Layers"]), 3)
+        self.assertEqual(len([n for n in names if n.endswith("layer.tar")]), 2)
+
+    def test_bad_repo_tag(self) -> None:
+        with self.assertRaisesRegex(UserError, "expected NAME:TAG"):
+            docker_archive.write_archive(
+                self.layout, os.path.join(self.tmp, "x.tar"), ["localhost:5000/app"]
+            )
+
+    def test_header_for_sizes_past_8_gib(self) -> None:
+        size = 9 << 30
+        header = docker_archive._header("a/layer.tar", size)
+        self.assertEqual(len(header), 512)
+        info = tarfile.TarInfo.frombuf(header, "utf-8", "strict")
+        self.assertEqual(info.size, size)
+
+    def test_cli(self) -> None:
+        out = os.path.join(self.tmp, "cli.tar")
+        r = subprocess.run(
+            [
+                sys.executable,
+                "oci/private/docker_archive.py",
+                "--layout",
+                self.layout,
+                "--out",
+                out,
+                "--repo-tag",
+                "app:1",
+            ],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+        )
+        self.assertEqual((r.returncode, r.stderr), (0, ""))
+        with tarfile.open(out) as tar:
+            manifest = json.loads(read(tar, "manifest.json"))
+        self.assertEqual(manifest[0]["RepoTags"], ["app:1"])
+        r = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "oci.private.docker_archive",
+                "--layout",
+                self.tmp,
+                "--out",
+                out,
+            ],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+        )
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("not an OCI image layout", r.stderr)
+        self.assertNotIn("Traceback", r.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()

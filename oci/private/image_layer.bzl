@@ -1,0 +1,96 @@
+"""image_layer: one reproducible layer tar from files, trees and Python distributions."""
+
+load(":providers.bzl", "ImageLayerInfo")
+
+def _path_in_image(package_dir, short_path, strip_prefix):
+    path = short_path
+    if strip_prefix:
+        if not path.startswith(strip_prefix + "/"):
+            fail("%s is not under strip_prefix %r" % (short_path, strip_prefix))
+        path = path[len(strip_prefix) + 1:]
+    return package_dir.rstrip("/") + "/" + path
+
+def _directory_entry(path, spec):
+    # "MODE" or "MODE UID GID"
+    fields = spec.split(" ")
+    entry = {"kind": "dir", "dest": path, "mode": fields[0]}
+    if len(fields) == 3:
+        entry["uid"] = int(fields[1])
+        entry["gid"] = int(fields[2])
+    elif len(fields) != 1:
+        fail("directories[%r] = %r: expected \"MODE\" or \"MODE UID GID\"" % (path, spec))
+    return entry
+
+def _image_layer_impl(ctx):
+    entries = []
+    inputs = []
+    for target, dest in ctx.attr.trees.items():
+        for f in target.files.to_list():
+            entries.append({"kind": "tree", "src": f.path, "dest": dest})
+            inputs.append(f)
+    for target, dest in ctx.attr.files.items():
+        files = target.files.to_list()
+        if len(files) != 1:
+            fail("files: %s must be exactly one file, got %d" % (target.label, len(files)))
+        entries.append({"kind": "file", "src": files[0].path, "dest": dest})
+        inputs.append(files[0])
+    for f in ctx.files.srcs:
+        entries.append({"kind": "file", "src": f.path, "dest": _path_in_image(ctx.attr.package_dir, f.short_path, ctx.attr.strip_prefix)})
+        inputs.append(f)
+    for path, spec in ctx.attr.directories.items():
+        entries.append(_directory_entry(path, spec))
+    for path, target in ctx.attr.symlinks.items():
+        entries.append({"kind": "symlink", "dest": path, "target": target})
+    if ctx.attr.distributions_manifest:
+        manifest = ctx.file.distributions_manifest
+        root = ctx.file.distributions_root
+        entries.append({
+            "kind": "distributions",
+            "manifest": manifest.path,
+            "root": root.path,
+            "dest": ctx.attr.distributions_dest,
+            "include": ctx.attr.include_distributions,
+            "exclude": ctx.attr.exclude_distributions,
+        })
+        inputs += [manifest, root]
+
+    spec = ctx.actions.declare_file(ctx.label.name + ".spec.json")
+    ctx.actions.write(spec, json.encode_indent({"entries": entries}, indent = "  "))
+    tar = ctx.actions.declare_file(ctx.label.name + ".tar")
+    descriptor = ctx.actions.declare_file(ctx.label.name + ".tar.json")
+    ctx.actions.run(
+        executable = ctx.executable._layer_tar,
+        arguments = ["--spec", spec.path, "--out", tar.path, "--descriptor-out", descriptor.path],
+        inputs = inputs + [spec],
+        outputs = [tar, descriptor],
+        mnemonic = "ImageLayer",
+        progress_message = "Writing image layer %{label}",
+    )
+    return [
+        DefaultInfo(files = depset([tar])),
+        OutputGroupInfo(descriptor = depset([descriptor])),
+        ImageLayerInfo(tar = tar, descriptor = descriptor, layer_name = ctx.attr.layer_name or ctx.label.name),
+    ]
+
+image_layer = rule(
+    implementation = _image_layer_impl,
+    doc = """One uncompressed layer tar, byte-for-byte reproducible: entries sorted,
+mtime 0, owner 0:0 unless given, modes normalised, no `.pyc`. Use it in
+`oci_image(tars = [...])`.""",
+    attrs = {
+        "directories": attr.string_dict(doc = "Image path -> \"MODE\" or \"MODE UID GID\", e.g. {\"/tmp\": \"1777\"}."),
+        "distributions_dest": attr.string(default = "/usr/local", doc = "Where distributions_root lands in the image."),
+        "distributions_manifest": attr.label(allow_single_file = True, doc = "distributions.json of a site_packages repository."),
+        "distributions_root": attr.label(allow_single_file = True, doc = "The install prefix directory the manifest's paths are relative to."),
+        "exclude_distributions": attr.string_list(doc = "fnmatch patterns of distributions to leave out."),
+        "files": attr.label_keyed_string_dict(allow_files = True, doc = "Single file -> image path."),
+        "include_distributions": attr.string_list(doc = "fnmatch patterns of distributions to add (empty: all)."),
+        "layer_name": attr.string(doc = "Name recorded for the layer in the manifest (default: the target name)."),
+        "package_dir": attr.string(default = "/", doc = "Image directory that srcs land under."),
+        "srcs": attr.label_list(allow_files = True, doc = "Files placed at package_dir/<workspace path minus strip_prefix>."),
+        "strip_prefix": attr.string(doc = "Workspace path prefix removed from srcs."),
+        "symlinks": attr.string_dict(doc = "Image path -> link target."),
+        "trees": attr.label_keyed_string_dict(allow_files = True, doc = "Directory -> image path it lands at."),
+        "_layer_tar": attr.label(default = "//oci/private:layer_tar", executable = True, cfg = "exec"),
+    },
+)

@@ -1,0 +1,111 @@
+"""oci_image: an OCI image layout directory from layer tars and a config."""
+
+load("@bazel_skylib//rules:common_settings.bzl", "BuildSettingInfo")
+load(":providers.bzl", "ImageLayerInfo")
+
+def _compressed(ctx, layer):
+    """Returns (blob, descriptor) for a layer in the configured compression."""
+    compression = ctx.attr._compression[BuildSettingInfo].value
+    if compression == "none":
+        return layer.tar, layer.descriptor
+    suffix = {"gzip": ".tar.gz", "zstd": ".tar.zst"}[compression]
+    blob = ctx.actions.declare_file("%s_layers/%s%s" % (ctx.label.name, layer.layer_name, suffix))
+    descriptor = ctx.actions.declare_file("%s_layers/%s%s.json" % (ctx.label.name, layer.layer_name, suffix))
+    args = ["--in", layer.tar.path, "--out", blob.path, "--format", compression, "--descriptor-out", descriptor.path]
+    tools = []
+    if compression == "zstd":
+        args += ["--zstd", ctx.executable._zstd.path]
+        tools.append(ctx.attr._zstd[DefaultInfo].files_to_run)
+    ctx.actions.run(
+        executable = ctx.executable._compress_layer,
+        arguments = args,
+        inputs = [layer.tar],
+        outputs = [blob, descriptor],
+        tools = tools,
+        mnemonic = "CompressLayer",
+        progress_message = "Compressing layer %s of %%{label} (%s)" % (layer.layer_name, compression),
+    )
+    return blob, descriptor
+
+def _oci_image_impl(ctx):
+    layers = [t[ImageLayerInfo] for t in ctx.attr.tars]
+    seen = {}
+    for layer in layers:
+        if layer.layer_name in seen:
+            fail("tars: two layers are named %r; give one a layer_name" % layer.layer_name)
+        seen[layer.layer_name] = True
+
+    config = {
+        "architecture": ctx.attr.architecture,
+        "os": ctx.attr.os,
+        "entrypoint": ctx.attr.entrypoint,
+        "cmd": ctx.attr.cmd,
+        "env": ctx.attr.env,
+        "workdir": ctx.attr.workdir,
+        "user": ctx.attr.user,
+        "labels": ctx.attr.labels,
+        "exposed_ports": ctx.attr.exposed_ports,
+    }
+    config_spec = ctx.actions.declare_file(ctx.label.name + ".config.json")
+    ctx.actions.write(config_spec, json.encode_indent({k: v for k, v in config.items() if v}, indent = "  "))
+
+    layout = ctx.actions.declare_directory(ctx.label.name)
+    digest = ctx.actions.declare_file(ctx.label.name + ".digest")
+    args = ctx.actions.args()
+    args.add("--out", layout.path)
+    args.add("--config-spec", config_spec.path)
+    args.add("--digest-out", digest.path)
+    inputs = [config_spec]
+    for layer in layers:
+        blob, descriptor = _compressed(ctx, layer)
+        args.add("--layer", "%s:%s:%s" % (blob.path, descriptor.path, layer.layer_name))
+        inputs += [blob, descriptor]
+    for key, value in sorted(ctx.attr.annotations.items()):
+        args.add("--annotation", "%s=%s" % (key, value))
+    for target, key in ctx.attr.label_file_digests.items():
+        f = target.files.to_list()[0]
+        args.add("--label-sha256", "%s=%s" % (key, f.path))
+        inputs.append(f)
+    if ctx.attr.stamp:
+        args.add("--stamp-info", ctx.info_file.path)
+        inputs.append(ctx.info_file)
+    if ctx.attr.base:
+        args.add("--base", ctx.file.base.path)
+        inputs.append(ctx.file.base)
+    ctx.actions.run(
+        executable = ctx.executable._oci_layout,
+        arguments = [args],
+        inputs = inputs,
+        outputs = [layout, digest],
+        mnemonic = "OciLayout",
+        progress_message = "Assembling OCI image layout %{label}",
+    )
+    return [
+        DefaultInfo(files = depset([layout]), runfiles = ctx.runfiles(files = [layout])),
+        OutputGroupInfo(digest = depset([digest])),
+    ]
+
+oci_image_rule = rule(
+    implementation = _oci_image_impl,
+    doc = "See oci_image in //oci:defs.bzl.",
+    attrs = {
+        "annotations": attr.string_dict(doc = "Manifest annotations."),
+        "architecture": attr.string(default = "amd64"),
+        "base": attr.label(allow_single_file = True, doc = "An OCI layout whose layers go underneath."),
+        "cmd": attr.string_list(),
+        "entrypoint": attr.string_list(),
+        "env": attr.string_dict(doc = "Environment; written in sorted key order."),
+        "exposed_ports": attr.string_list(doc = "e.g. [\"8000/tcp\"]"),
+        "label_file_digests": attr.label_keyed_string_dict(allow_files = True, doc = "File -> config label whose value is the file's sha256."),
+        "labels": attr.string_dict(doc = "Config labels. `{{KEY}}` is replaced from the workspace status when stamping; a label left with a placeholder is dropped."),
+        "os": attr.string(default = "linux"),
+        "stamp": attr.bool(doc = "Expand {{KEY}} placeholders from the workspace status."),
+        "tars": attr.label_list(providers = [ImageLayerInfo], doc = "Layers, bottom first (image_layer targets)."),
+        "user": attr.string(),
+        "workdir": attr.string(),
+        "_compress_layer": attr.label(default = "//oci/private:compress_layer", executable = True, cfg = "exec"),
+        "_compression": attr.label(default = "//oci:layer_compression"),
+        "_oci_layout": attr.label(default = "//oci/private:oci_layout", executable = True, cfg = "exec"),
+        "_zstd": attr.label(default = "//third_party/debian:zstd", executable = True, cfg = "exec"),
+    },
+)

@@ -1,0 +1,362 @@
+"""Tests for oci_layout.py (and layout_reader.py reading its output)."""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import io
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+from contextlib import redirect_stderr
+from typing import Any
+from unittest import mock
+
+if __package__ in (None, ""):  # run as a script: make the repository root importable
+    sys.path.insert(
+        0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    )
+
+from oci.private import (  # noqa: E402
+    canonical_json,
+    compress_layer,
+    layout_reader,
+    media_types,
+    oci_layout,
+)
+from oci.private.cli import UserError  # noqa: E402
+from oci.private.image_fixtures import Dir, File, Link, write_layer, write_layout  # noqa: E402
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+CONFIG = {
+    "architecture": "amd64",
+    "os": "linux",
+    "entrypoint": ["/usr/bin/python3", "-m", "app"],
+    "cmd": ["--port", "8000"],
+    "env": {
+        "PATH": "/usr/local/bin:/usr/bin",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "A": "z",
+    },
+    "workdir": "/app",
+    "user": "65532:65532",
+    "labels": {"org.opencontainers.image.source": "local"},
+    "exposed_ports": ["8000/tcp"],
+}
+
+
+def load(path: str) -> Any:
+    with open(path, "rb") as f:
+        return json.loads(f.read())
+
+
+class OciLayoutTest(unittest.TestCase):
+    def setUp(self) -> None:
+        self._tmp = tempfile.TemporaryDirectory()
+        self.tmp = self._tmp.name
+        self.base = write_layer(
+            self.tmp,
+            "base",
+            {
+                "/etc/passwd": "root:x:0:0::/root:/bin/sh\n",
+                "/tmp": Dir("1777"),
+                "/bin/sh": Link("busybox"),
+            },
+        )
+        self.app = write_layer(
+            self.tmp, "app", {"/app/main.py": File("print(1)\n", "0644")}
+        )
+
+    def tearDown(self) -> None:
+        self._tmp.cleanup()
+
+    def blob(self, layout: str, digest: str) -> str:
+        return os.path.join(layout, "blobs", "sha256", digest.split(":")[1])
+
+    def test_layout_structure(self) -> None:
+        layout = write_layout(
+            self.tmp, [self.base, self.app], CONFIG, annotations={"k": "v"}, tag="svc:1"
+        )
+        self.assertEqual(
+            load(os.path.join(layout, "oci-layout")), {"imageLayoutVersion": "1.0.0"}
+        )
+        index = load(os.path.join(layout, "index.json"))
+        self.assertEqual(index["schemaVersion"], 2)
+        self.assertEqual(index["mediaType"], media_types.INDEX)
+        [descriptor] = index["manifests"]
+        self.assertEqual(descriptor["mediaType"], media_types.MANIFEST)
+        self.assertEqual(
+            descriptor["annotations"], {media_types.REF_NAME_ANNOTATION: "svc:1"}
+        )
+        self.assertEqual(
+            descriptor["platform"], {"architecture": "amd64", "os": "linux"}
+        )
+        manifest = load(self.blob(layout, descriptor["digest"]))
+        self.assertEqual(manifest["schemaVersion"], 2)
+        self.assertEqual(manifest["mediaType"], media_types.MANIFEST)
+        self.assertEqual(manifest["annotations"], {"k": "v"})
+        self.assertEqual(
+            [
+                (d["mediaType"], d["digest"], d["annotations"])
+                for d in manifest["layers"]
+            ],
+            [
+                (
+                    media_types.LAYER_TAR,
+                    self.base.diff_id,
+                    {media_types.LAYER_NAME_ANNOTATION: "base"},
+                ),
+                (
+                    media_types.LAYER_TAR,
+                    self.app.diff_id,
+                    {media_types.LAYER_NAME_ANNOTATION: "app"},
+                ),
+            ],
+        )
+        config = load(self.blob(layout, manifest["config"]["digest"]))
+        self.assertEqual(manifest["config"]["mediaType"], media_types.CONFIG)
+        self.assertEqual(config["created"], "1970-01-01T00:00:00Z")
+        self.assertEqual(
+            config["rootfs"],
+            {"type": "layers", "diff_ids": [self.base.diff_id, self.app.diff_id]},
+        )
+        self.assertEqual(
+            config["history"],
+            [
+                {"created": "1970-01-01T00:00:00Z", "created_by": "layer base"},
+                {"created": "1970-01-01T00:00:00Z", "created_by": "layer app"},
+            ],
+        )
+        c = config["config"]
+        self.assertEqual(
+            c["Env"],
+            ["PATH=/usr/local/bin:/usr/bin", "PYTHONDONTWRITEBYTECODE=1", "A=z"],
+        )
+        self.assertEqual(c["Entrypoint"], ["/usr/bin/python3", "-m", "app"])
+        self.assertEqual(c["Cmd"], ["--port", "8000"])
+        self.assertEqual((c["WorkingDir"], c["User"]), ("/app", "65532:65532"))
+        self.assertEqual(c["ExposedPorts"], {"8000/tcp": {}})
+        self.assertEqual(c["Labels"], {"org.opencontainers.image.source": "local"})
+
+    def test_json_blobs_are_canonical_and_match_digests(self) -> None:
+        layout = write_layout(self.tmp, [self.base], CONFIG)
+        blobs = os.path.join(layout, "blobs", "sha256")
+        for name in os.listdir(blobs):
+            with open(os.path.join(blobs, name), "rb") as f:
+                data = f.read()
+            self.assertEqual(hashlib.sha256(data).hexdigest(), name)
+            if data.startswith(b"{"):
+                self.assertEqual(data, canonical_json.dumps(json.loads(data)))
+        with open(os.path.join(layout, "index.json"), "rb") as f:
+            data = f.read()
+        self.assertEqual(data, canonical_json.dumps(json.loads(data)))
+
+    def test_deterministic(self) -> None:
+        a = oci_layout.build(os.path.join(self.tmp, "a"), CONFIG, [self.base, self.app])
+        b = oci_layout.build(os.path.join(self.tmp, "b"), CONFIG, [self.base, self.app])
+        self.assertEqual(a, b)
+        for name in ("index.json", "oci-layout"):
+            with (
+                open(os.path.join(self.tmp, "a", name), "rb") as fa,
+                open(os.path.join(self.tmp, "b", name), "rb") as fb,
+            ):
+                self.assertEqual(fa.read(), fb.read())
+        self.assertEqual(
+            sorted(os.listdir(os.path.join(self.tmp, "a", "blobs", "sha256"))),
+            sorted(os.listdir(os.path.join(self.tmp, "b", "blobs", "sha256"))),
+        )
+
+    def test_layer_blobs_are_hard_links(self) -> None:
+        via = os.path.join(self.tmp, "via-symlink.tar")
+        os.symlink(self.app.blob, via)  # Bazel hands inputs over as symlinks
+        app = oci_layout.LayerInput(
+            via,
+            self.app.digest,
+            self.app.size,
+            self.app.media_type,
+            self.app.diff_id,
+            "app",
+        )
+        layout = write_layout(self.tmp, [self.base, app], CONFIG)
+        for layer in (self.base, self.app):
+            self.assertEqual(
+                os.stat(layer.blob).st_ino,
+                os.stat(self.blob(layout, layer.digest)).st_ino,
+            )
+            self.assertFalse(os.path.islink(self.blob(layout, layer.digest)))
+
+    def test_copies_when_linking_fails_across_devices(self) -> None:
+        err = io.StringIO()
+        failing = mock.patch(
+            "os.link",
+            side_effect=OSError(errno.EXDEV, "Invalid cross-device link"),
+        )
+        with failing, redirect_stderr(err):
+            layout = write_layout(self.tmp, [self.base], CONFIG)
+        copy = self.blob(layout, self.base.digest)
+        self.assertNotEqual(os.stat(copy).st_ino, os.stat(self.base.blob).st_ino)
+        with open(copy, "rb") as a, open(self.base.blob, "rb") as b:
+            self.assertEqual(a.read(), b.read())
+        self.assertIn("cannot hard-link", err.getvalue())
+        self.assertIn("copying", err.getvalue())
+
+    def test_other_link_errors_are_not_hidden(self) -> None:
+        failing = mock.patch("os.link", side_effect=OSError(errno.EIO, "I/O error"))
+        with failing, self.assertRaises(OSError):
+            write_layout(self.tmp, [self.base], CONFIG)
+        self.assertFalse(os.path.exists(os.path.join(self.tmp, "layout")))
+
+    def test_compressed_layer(self) -> None:
+        gz = os.path.join(self.tmp, "app.tar.gz")
+        d = compress_layer.compress(self.app.blob, gz, "gzip")
+        descriptor = os.path.join(self.tmp, "app.gz.json")
+        with open(descriptor, "w") as f:
+            json.dump(d, f)
+        layer = oci_layout.parse_layer(f"{gz}:{descriptor}")
+        self.assertEqual(layer.name, "app")  # from the blob's file name
+        layout = write_layout(self.tmp, [self.base, layer], CONFIG)
+        image = layout_reader.read_image(layout)
+        self.assertEqual([x.compression for x in image.layers], ["none", "gzip"])
+        self.assertEqual(image.layers[1].digest, d["digest"])
+        self.assertEqual(image.layers[1].diff_id, self.app.diff_id)
+        self.assertEqual(image.layers[1].media_type, media_types.LAYER_GZIP)
+        self.assertEqual([x.name for x in image.layers], ["base", "app"])
+
+    def test_base_layout(self) -> None:
+        base_config = {
+            "entrypoint": ["/bin/sh"],
+            "cmd": ["-c", "true"],
+            "env": {"PATH": "/bin", "LANG": "C.UTF-8"},
+            "labels": {"a": "1", "b": "1"},
+            "exposed_ports": ["22/tcp"],
+            "user": "1000",
+        }
+        base = write_layout(self.tmp, [self.base], base_config, out="base-layout")
+        spec = {
+            "entrypoint": ["/usr/bin/python3"],
+            "env": {"LANG": "C", "EXTRA": "1"},
+            "labels": {"b": "2"},
+            "exposed_ports": ["8000/tcp"],
+        }
+        layout = write_layout(self.tmp, [self.app], spec, base=base)
+        image = layout_reader.read_image(layout)
+        self.assertEqual(
+            [x.diff_id for x in image.layers], [self.base.diff_id, self.app.diff_id]
+        )
+        self.assertEqual([x.name for x in image.layers], ["base", "app"])
+        c = image.config["config"]
+        self.assertEqual(c["Env"], ["PATH=/bin", "LANG=C", "EXTRA=1"])
+        self.assertEqual(c["Labels"], {"a": "1", "b": "2"})
+        self.assertEqual(c["ExposedPorts"], {"22/tcp": {}, "8000/tcp": {}})
+        self.assertEqual(c["Entrypoint"], ["/usr/bin/python3"])
+        self.assertNotIn("Cmd", c)  # a new entrypoint drops the base's cmd
+        self.assertEqual(c["User"], "1000")  # inherited
+        self.assertEqual(
+            [h["created_by"] for h in image.config["history"]],
+            ["layer base", "layer app"],
+        )
+        self.assertEqual(
+            os.stat(self.blob(layout, self.base.digest)).st_ino,
+            os.stat(self.base.blob).st_ino,
+        )
+        with self.assertRaisesRegex(UserError, "differs from the base image"):
+            write_layout(
+                self.tmp, [self.app], {"architecture": "arm64"}, out="x", base=base
+            )
+
+    def test_replaces_an_earlier_layout_but_not_other_directories(self) -> None:
+        out = os.path.join(self.tmp, "out")
+        os.mkdir(out)  # Bazel creates declared output directories
+        first = oci_layout.build(out, CONFIG, [self.base])
+        second = oci_layout.build(out, CONFIG, [self.base, self.app])
+        self.assertNotEqual(first, second)
+        self.assertEqual(
+            layout_reader.read_image(out).manifest_descriptor["digest"], second
+        )
+        other = os.path.join(self.tmp, "precious")
+        os.mkdir(other)
+        with open(os.path.join(other, "data"), "w") as f:
+            f.write("keep")
+        with self.assertRaises(FileExistsError):
+            oci_layout.build(other, CONFIG, [self.base])
+        self.assertTrue(os.path.exists(os.path.join(other, "data")))
+        self.assertEqual(
+            [n for n in os.listdir(self.tmp) if n.endswith((".tmp", ".old"))], []
+        )
+
+    def test_input_errors(self) -> None:
+        with self.assertRaisesRegex(UserError, "expected BLOB:DESCRIPTOR_JSON"):
+            oci_layout.parse_layer("just-a-path")
+        bad = os.path.join(self.tmp, "bad.json")
+        with open(bad, "w") as f:
+            json.dump({"diff_id": self.app.diff_id, "size": self.app.size + 1}, f)
+        with self.assertRaisesRegex(UserError, "has .* bytes but"):
+            oci_layout.parse_layer(f"{self.app.blob}:{bad}")
+        with open(bad, "w") as f:
+            json.dump({"diff_id": "md5:abc", "size": 1}, f)
+        with self.assertRaisesRegex(UserError, "not a sha256 digest"):
+            oci_layout.parse_layer(f"{self.app.blob}:{bad}")
+        with self.assertRaisesRegex(UserError, "unknown keys \\['entry_point'\\]"):
+            write_layout(self.tmp, [self.app], {"entry_point": ["x"]})
+        with self.assertRaisesRegex(UserError, "must be a list of strings"):
+            write_layout(self.tmp, [self.app], {"cmd": "python3"})
+
+    def test_cli(self) -> None:
+        spec = os.path.join(self.tmp, "config.json")
+        with open(spec, "w") as f:
+            json.dump(CONFIG, f)
+        digest_out = os.path.join(self.tmp, "digest")
+        base_json = self.base.blob[: -len(".tar")] + ".json"
+        r = subprocess.run(
+            [
+                sys.executable,
+                "oci/private/oci_layout.py",
+                "--out",
+                os.path.join(self.tmp, "cli"),
+                "--config-spec",
+                spec,
+                "--layer",
+                f"{self.base.blob}:{base_json}:base",
+                "--annotation",
+                "org.opencontainers.image.version=1",
+                "--tag",
+                "latest",
+                "--digest-out",
+                digest_out,
+            ],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+        )
+        self.assertEqual((r.returncode, r.stderr), (0, ""))
+        with open(digest_out) as f:
+            digest = f.read()
+        self.assertEqual(r.stdout, digest + "\n")
+        self.assertRegex(digest, "^sha256:[0-9a-f]{64}$")
+        r = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "oci.private.oci_layout",
+                "--out",
+                os.path.join(self.tmp, "cli2"),
+                "--config-spec",
+                spec,
+                "--layer",
+                "missing.tar",
+            ],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+        )
+        self.assertEqual(r.returncode, 1)
+        self.assertEqual(r.stderr.count("\n"), 1, r.stderr)
+        self.assertIn("oci_layout: error: --layer 'missing.tar'", r.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
