@@ -11,23 +11,23 @@ import unittest
 from collections.abc import Sequence
 from pathlib import Path
 
-import tests
-from tests.gates.bitsandbytes_gate import (
+import gates
+from gates.bitsandbytes_gate import (
     NO_GPU_MESSAGE,
     check,
     cuda_library_name,
     evaluate_bitsandbytes,
 )
-from tests.gates.numpy_gate import child_interpreter
+from gates.numpy_gate import child_interpreter
 
-REPO_ROOT = str(Path(tests.__file__).parent.parent)
+GATES_ROOT = str(Path(gates.__file__).parent.parent)  # the directory holding gates/
 LIBRARIES = ["libbitsandbytes_cpu.so", "libbitsandbytes_cuda124.so"]
 
 
 def run_python(
     code: str, front: Sequence[str] = ()
 ) -> subprocess.CompletedProcess[str]:
-    path = [*front, REPO_ROOT, *[p for p in sys.path if p]]
+    path = [*front, GATES_ROOT, *[p for p in sys.path if p]]
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(path))
     env.pop("BNB_CUDA_VERSION", None)
     return subprocess.run(
@@ -125,7 +125,7 @@ class BrokenEnvironmentTest(unittest.TestCase):
         done = run_python(
             "import sys\n"
             "sys.modules['bitsandbytes'] = None  # as if it were not installed\n"
-            "from tests.gates.bitsandbytes_gate import main\n"
+            "from gates.bitsandbytes_gate import main\n"
             "sys.exit(main([]))\n"
         )
         self.assertEqual(done.returncode, 1, done.stdout + done.stderr)
@@ -141,7 +141,7 @@ class BrokenEnvironmentTest(unittest.TestCase):
         (tmp / "bitsandbytes" / "libbitsandbytes_cuda121.so").write_bytes(b"")
         done = run_python(
             "import sys\n"
-            "from tests.gates.bitsandbytes_gate import main\n"
+            "from gates.bitsandbytes_gate import main\n"
             "sys.exit(main([]))\n",
             front=[str(tmp)],
         )

@@ -7,7 +7,7 @@ import os
 import unittest
 from typing import Any
 
-from tests.gates.embedding_gate import (
+from gates.embedding_gate import (
     PARAPHRASES,
     UNRELATED,
     check,

@@ -1,6 +1,6 @@
 """GPU gate: the stack actually computes on a CUDA device.
 
-    python3 -m tests.gpu_gate [--device cuda]
+    python3 -m gpu_gate [--device cuda]
 
 1. ``torch.cuda.is_available()`` (fails, saying so, on a machine without a GPU:
    this gate is for GPU machines only and must not pass anywhere else);
@@ -17,8 +17,8 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-from tests.gates import embedding_gate
-from tests.gates.reporting import report
+from gates import embedding_gate
+from gates.reporting import report
 
 MATMUL_SIZE = 512
 INT8_RELATIVE_ERROR = 0.05
@@ -125,7 +125,7 @@ def check(device: str = "cuda") -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="tests.gpu_gate", description=__doc__.splitlines()[0]
+        prog="gpu_gate", description=__doc__.splitlines()[0]
     )
     parser.add_argument("--device", default="cuda")
     args = parser.parse_args(argv)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import unittest
 
-from tests.gpu_gate import check
+from gpu_gate import check
 
 
 class GpuGateTest(unittest.TestCase):

@@ -12,9 +12,9 @@ import unittest
 from collections.abc import Sequence
 from pathlib import Path
 
-import tests
-from tests.gates.installed import Dist
-from tests.gates.numpy_gate import (
+import gates
+from gates.installed import Dist
+from gates.numpy_gate import (
     DEFAULT_EXPECTED_VERSION,
     ImportGroup,
     ImportResult,
@@ -29,7 +29,7 @@ from tests.gates.numpy_gate import (
     top_level_modules,
 )
 
-REPO_ROOT = str(Path(tests.__file__).parent.parent)
+GATES_ROOT = str(Path(gates.__file__).parent.parent)  # the directory holding gates/
 LOCKED = [Dist("numpy", "1.26.4", "/site-packages")]
 ABI_WARNING = (
     "A module that was compiled using NumPy 1.x cannot be run in NumPy 2.1.0 as it "
@@ -42,7 +42,7 @@ def run_gate(
     module: str, *args: str, front: Sequence[str] = ()
 ) -> subprocess.CompletedProcess[str]:
     """``python -m module args`` with ``front`` ahead of this process's path."""
-    path = [*front, REPO_ROOT, *[p for p in sys.path if p]]
+    path = [*front, GATES_ROOT, *[p for p in sys.path if p]]
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(path))
     env.pop("EXPECTED_NUMPY_VERSION", None)
     return subprocess.run(
@@ -172,7 +172,7 @@ class BrokenNumpyOnPathTest(TempModules):
             "Metadata-Version: 2.1\nName: numpy\nVersion: 2.1.0\n"
         )
         done = run_gate(
-            "tests.gates.numpy_gate", "--modules", "scipy", front=[str(self.tmp)]
+            "gates.numpy_gate", "--modules", "scipy", front=[str(self.tmp)]
         )
         self.assertEqual(done.returncode, 1, done.stdout + done.stderr)
         for expected in (

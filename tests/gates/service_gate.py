@@ -1,6 +1,6 @@
 """Gate: a running embedding service is healthy and embeds.
 
-    python3 -m tests.gates.service_gate [--url http://127.0.0.1:8000]
+    python3 -m gates.service_gate [--url http://127.0.0.1:8000]
         [--timeout 120] [--dimensions 384]
 
 Waits (at most ``--timeout`` seconds, env ``SERVICE_GATE_TIMEOUT``) for the
@@ -29,7 +29,7 @@ import urllib.request
 from collections.abc import Sequence
 from typing import Any
 
-from tests.gates.reporting import report
+from gates.reporting import report
 
 DEFAULT_URL = "http://127.0.0.1:8000"
 DEFAULT_TIMEOUT_S = 120.0
@@ -154,7 +154,7 @@ def check(
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="tests.gates.service_gate", description=__doc__.splitlines()[0]
+        prog="gates.service_gate", description=__doc__.splitlines()[0]
     )
     parser.add_argument(
         "--url", default=os.environ.get("SERVICE_URL") or DEFAULT_URL, help="base URL"

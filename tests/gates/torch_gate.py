@@ -1,6 +1,6 @@
 """Gate: torch is the CUDA 12.4 build, installed once, and its CUDA libraries load.
 
-    python3 -m tests.gates.torch_gate [--expected-version 2.5.1+cu124]
+    python3 -m gates.torch_gate [--expected-version 2.5.1+cu124]
         [--expected-cuda 12.4]
 
 Checks, against the interpreter running it (no GPU needed):
@@ -29,8 +29,8 @@ import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from tests.gates.installed import Dist, describe, find_distributions, find_package_dirs
-from tests.gates.reporting import report
+from gates.installed import Dist, describe, find_distributions, find_package_dirs
+from gates.reporting import report
 
 EXPECTED_TORCH_VERSION = "2.5.1+cu124"
 EXPECTED_CUDA_VERSION = "12.4"
@@ -238,7 +238,7 @@ def check(
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="tests.gates.torch_gate", description=__doc__.splitlines()[0]
+        prog="gates.torch_gate", description=__doc__.splitlines()[0]
     )
     parser.add_argument(
         "--expected-version",

@@ -17,7 +17,7 @@ if __package__ in (None, ""):  # run as a script: make the repository root impor
     )
 
 from oci.private.image_fixtures import Dir, Entry, File, Link, write_layer, write_layout  # noqa: E402
-from tests.image import structure_gate  # noqa: E402
+from image_gates import structure_gate  # noqa: E402
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SP = "/usr/local/lib/python3.11/dist-packages"
@@ -132,8 +132,8 @@ class StructureGateTest(unittest.TestCase):
         with open(expect, "w") as f:
             json.dump(EXPECT, f)
         for argv in (
-            [sys.executable, "tests/image/structure_gate.py"],
-            [sys.executable, "-m", "tests.image.structure_gate"],
+            [sys.executable, "tests/image_gates/structure_gate.py"],
+            [sys.executable, "-m", "image_gates.structure_gate"],
         ):
             r = subprocess.run(
                 [*argv, "--layout", layout, "--expect", expect],
@@ -360,7 +360,7 @@ class StructureGateTest(unittest.TestCase):
         r = subprocess.run(
             [
                 sys.executable,
-                "tests/image/structure_gate.py",
+                "tests/image_gates/structure_gate.py",
                 "--layout",
                 layout,
                 "--expect",
@@ -380,7 +380,7 @@ class StructureGateTest(unittest.TestCase):
         r = subprocess.run(
             [
                 sys.executable,
-                "tests/image/structure_gate.py",
+                "tests/image_gates/structure_gate.py",
                 "--layout",
                 layout,
                 "--expect",

@@ -1,6 +1,6 @@
 """Structural gates over an OCI image layout, read from the layer tars.
 
-    python3 -m tests.image.structure_gate --layout DIR --expect expect.json \
+    python3 -m image_gates.structure_gate --layout DIR --expect expect.json \
         [--zstd PATH] [--ref NAME]
 
 `check(layout_dir, expectations)` returns one message per problem (empty:

@@ -1,0 +1,137 @@
+"""In-image gates: the gates of //tests run with the image's own interpreter.
+
+The image (//:image_layout) is unpacked once into a temporary root; torch,
+numpy, bitsandbytes and the embedding check then run there as
+`python3 -m gates.<gate>`, the installed distributions are listed with
+importlib.metadata inside the image, and the service is started with the
+image's own entrypoint and answers /health and /embed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import tempfile
+import unittest
+
+import gates
+from gates import service_gate
+from image_gates.image_under_test import UnpackedImage, image_config, runfile
+
+SITE_PACKAGES = "/usr/local/lib/python3.11/dist-packages"
+
+LIST_DISTRIBUTIONS = """
+import importlib.metadata, json, sys
+print(json.dumps(sorted(
+    [d.metadata["Name"], d.version, str(d.locate_file(""))]
+    for d in importlib.metadata.distributions()
+)))
+"""
+
+MAPPED_LIBRARIES = """
+import torch, numpy, bitsandbytes, sentence_transformers  # noqa: F401
+with open("/proc/self/maps") as maps:
+    print("\\n".join(sorted({l.split()[5] for l in maps if len(l.split()) == 6 and ".so" in l})))
+"""
+
+
+def _normalize(name: str) -> str:
+    return name.lower().replace("_", "-").replace(".", "-")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class ImageRuntimeTest(unittest.TestCase):
+    image: UnpackedImage
+    config: dict[str, object]
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        layout = runfile("IMAGE_LAYOUT")
+        cls.config = image_config(layout)
+        cls.image = UnpackedImage(layout, os.path.dirname(os.path.abspath(gates.__file__)))
+        with open(runfile("WHEELS_JSON"), encoding="utf-8") as f:
+            cls.locked = {n: w["version"] for n, w in json.load(f)["wheels"].items()}
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        cls.image.remove()
+
+    def assert_gate_passes(self, gate: str, *args: str) -> None:
+        result = self.image.run_python(["-m", f"gates.{gate}", *args])
+        self.assertEqual(
+            result.returncode,
+            0,
+            f"gates.{gate} failed inside the image:\n{result.stdout}{result.stderr}",
+        )
+
+    def test_torch_gate(self) -> None:
+        self.assert_gate_passes("torch_gate")
+
+    def test_numpy_gate(self) -> None:
+        self.assert_gate_passes("numpy_gate", "--expected-version", self.locked["numpy"])
+
+    def test_bitsandbytes_gate(self) -> None:
+        self.assert_gate_passes("bitsandbytes_gate")
+
+    def test_embedding_gate(self) -> None:
+        self.assert_gate_passes("embedding_gate", "--device", "cpu")
+
+    def test_each_locked_distribution_once_at_its_version(self) -> None:
+        result = self.image.run_python(["-c", LIST_DISTRIBUTIONS])
+        self.assertEqual(result.returncode, 0, result.stderr)
+        installed: dict[str, list[str]] = {}
+        for name, version, location in json.loads(result.stdout):
+            installed.setdefault(_normalize(name), []).append(f"{version} in {location}")
+            self.assertEqual(
+                os.path.normpath(location),
+                os.path.normpath(self.image.path(SITE_PACKAGES)),
+                f"{name} is installed outside {SITE_PACKAGES}",
+            )
+        twice = {n: v for n, v in installed.items() if len(v) > 1}
+        self.assertEqual(twice, {}, "distributions installed more than once")
+        versions = {n: v[0].split(" in ")[0] for n, v in installed.items()}
+        self.assertEqual(versions, self.locked, "the image's distributions differ from the lock")
+
+    def test_no_library_loaded_from_outside_the_image(self) -> None:
+        result = self.image.run_python(["-c", MAPPED_LIBRARIES])
+        self.assertEqual(result.returncode, 0, result.stderr)
+        root = os.path.realpath(self.image.root) + "/"
+        outside = [
+            lib
+            for lib in result.stdout.split()
+            if not os.path.realpath(lib).startswith(root)
+        ]
+        self.assertEqual(outside, [], "the image's Python loaded host libraries")
+
+    def test_service_from_the_image_entrypoint_serves_health(self) -> None:
+        entrypoint = [str(a) for a in self.config["Entrypoint"]]  # type: ignore[union-attr]
+        self.assertEqual(entrypoint[0], "/usr/bin/python3.11")
+        port = _free_port()
+        args = entrypoint[1:]
+        args[args.index("--host") + 1] = "127.0.0.1"
+        args[args.index("--port") + 1] = str(port)
+        env = dict(v.split("=", 1) for v in self.config["Env"])  # type: ignore[union-attr]
+        env.pop("PATH", None)
+        env.pop("HOME", None)
+        env.pop("SSL_CERT_FILE", None)
+        workdir = self.image.path(str(self.config["WorkingDir"]))
+        with tempfile.TemporaryFile(mode="w+") as log:
+            server = self.image.start_python(args, env=env, cwd=workdir, log=log)
+            try:
+                problems = service_gate.check(f"http://127.0.0.1:{port}", timeout=300)
+            finally:
+                server.terminate()
+                server.wait(timeout=30)
+            log.seek(0)
+            self.assertEqual(problems, [], "service from the image failed:\n" + log.read())
+
+
+if __name__ == "__main__":
+    unittest.main()

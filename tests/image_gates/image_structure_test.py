@@ -1,0 +1,37 @@
+"""Structural gates on the real image (//:image_layout).
+
+Layer order and count, each locked distribution exactly once and at its
+version, only the locked numpy, nothing installed outside the one
+site-packages, a non-root user present in /etc/passwd, and an entrypoint that
+resolves inside the image. structure_gate_test.py shows each check failing on
+a broken image.
+"""
+
+from __future__ import annotations
+
+import json
+import unittest
+
+from image_gates import structure_gate
+from image_gates.image_under_test import runfile
+
+LAYERS = ["base", "python", "cuda", "torch", "packages", "app"]
+
+
+class ImageStructureTest(unittest.TestCase):
+    def test_image_passes_the_structural_gates(self) -> None:
+        with open(runfile("WHEELS_JSON"), encoding="utf-8") as f:
+            wheels = json.load(f)["wheels"]
+        expectations = {
+            "layers": LAYERS,
+            "site_packages": "/usr/local/lib/python3.11/dist-packages",
+            "distributions": {name: w["version"] for name, w in wheels.items()},
+            "unique_packages": ["numpy", "torch"],
+            "user": "65532",
+        }
+        problems = structure_gate.check(runfile("IMAGE_LAYOUT"), expectations)
+        self.assertEqual(problems, [], "\n".join(problems))
+
+
+if __name__ == "__main__":
+    unittest.main()

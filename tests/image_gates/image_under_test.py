@@ -1,0 +1,121 @@
+"""The image a test checks: its OCI layout, and its root unpacked for running.
+
+The in-image gates run the IMAGE's interpreter and libraries, not the host's
+and not Bazel's runfiles: the layers are unpacked in order (whiteouts
+honoured) into a temporary root, and Python starts through that root's own
+loader with `--library-path` into the root, `PYTHONHOME` at the root's /usr
+(so sys.path is the image's, /usr/local/lib/python3.11/dist-packages
+included) and a clean environment. Only the gate modules come from outside,
+copied into a directory of their own.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Mapping, Sequence
+
+from oci.private import image_unpack, layout_reader
+
+LIBRARY_DIRS = ("lib/x86_64-linux-gnu", "usr/lib/x86_64-linux-gnu")
+LOADER = "lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"
+
+
+def runfile(env_var: str) -> str:
+    """The path a test's `env` attribute gives in `env_var` ($(rootpath ...))."""
+    value = os.environ.get(env_var)
+    if not value:
+        raise RuntimeError(f"{env_var} is not set: run this test with bazel test")
+    return os.path.abspath(value)
+
+
+def image_config(layout: str) -> dict[str, object]:
+    """The image config's `config` object (Entrypoint, Env, User, ...)."""
+    image = layout_reader.read_image(layout)
+    return dict(image.config.get("config") or {})
+
+
+class UnpackedImage:
+    """An image unpacked into a temporary root, with a way to run Python in it."""
+
+    def __init__(self, layout: str, gates_dir: str) -> None:
+        self.workdir = tempfile.mkdtemp(prefix="image-", dir=os.environ.get("TEST_TMPDIR"))
+        self.root = os.path.join(self.workdir, "root")
+        image_unpack.unpack(layout, self.root)
+        self.checks = os.path.join(self.workdir, "checks")
+        shutil.copytree(gates_dir, os.path.join(self.checks, "gates"))
+        self.home = os.path.join(self.workdir, "home")
+        os.makedirs(self.home)
+        self.python = self._write_python_wrapper()
+
+    def _write_python_wrapper(self) -> str:
+        # sys.executable becomes this wrapper (--argv0), so subprocesses that a
+        # gate starts through sys.executable stay on the image's loader too.
+        library_path = ":".join(os.path.join(self.root, d) for d in LIBRARY_DIRS)
+        path = os.path.join(self.workdir, "python3")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(
+                "#!/bin/sh\n"
+                f'exec "{self.root}/{LOADER}" --library-path "{library_path}" '
+                f'--argv0 "$0" "{self.root}/usr/bin/python3.11" "$@"\n'
+            )
+        os.chmod(path, 0o755)
+        return path
+
+    def environment(self, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+        env = {
+            "PATH": "/usr/bin:/bin",
+            "LANG": "C.UTF-8",
+            "HOME": self.home,
+            "PYTHONHOME": os.path.join(self.root, "usr"),
+            "PYTHONPATH": self.checks,
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "PYTHONUNBUFFERED": "1",
+            "HF_HUB_OFFLINE": "1",
+            "TRANSFORMERS_OFFLINE": "1",
+        }
+        env.update(extra or {})
+        return env
+
+    def run_python(
+        self,
+        args: Sequence[str],
+        *,
+        env: Mapping[str, str] | None = None,
+        cwd: str | None = None,
+        timeout: float = 600,
+    ) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [self.python, *args],
+            env=self.environment(env),
+            cwd=cwd or self.workdir,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+
+    def start_python(
+        self, args: Sequence[str], *, env: Mapping[str, str] | None = None, cwd: str, log: object
+    ) -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            [self.python, *args],
+            env=self.environment(env),
+            cwd=cwd,
+            stdout=log,  # type: ignore[arg-type]
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+
+    def path(self, image_path: str) -> str:
+        return os.path.join(self.root, image_path.lstrip("/"))
+
+    def remove(self) -> None:
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def dumps(value: object) -> str:
+    return json.dumps(value, indent=2, sort_keys=True)
