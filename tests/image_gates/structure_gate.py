@@ -60,7 +60,13 @@ if __package__ in (None, ""):  # run as a script: make the repository root impor
 
 from oci.private import cli, layout_reader  # noqa: E402
 from oci.private.layer_spec import normalize_dist_name  # noqa: E402
-from oci.private.merged_tree import DIR, FILE, MergedTree, Unresolvable  # noqa: E402
+from oci.private.merged_tree import (  # noqa: E402
+    DIR,
+    FILE,
+    SYMLINK,
+    MergedTree,
+    Unresolvable,
+)
 
 PROG = "structure_gate"
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -307,6 +313,39 @@ class _Gate:
         if expected is not None and str(expected) not in (uid, name):
             self.fail("user", f"runs as {name} (uid {uid}), expected {expected}")
 
+    # ---- (g)
+
+    def symlinks(self) -> None:
+        """Absolute symlinks resolve inside the image (none into a host path)."""
+        broken = []
+        for path, node in sorted(self.tree.nodes.items()):
+            if node.kind != SYMLINK or not (node.target or "").startswith("/"):
+                continue
+            try:
+                self.tree.resolve(path)
+            except Unresolvable:
+                broken.append(f"/{path} -> {node.target}")
+        if broken:
+            self.fail(
+                "symlinks",
+                "absolute links that lead nowhere inside the image: "
+                + _shorten(broken),
+            )
+
+    def _loader(self, candidate: str, resolved: str) -> None:
+        """A dynamically linked entrypoint's ELF interpreter exists in the image."""
+        interpreter = elf_interpreter(self.tree.read_file("/" + resolved, 64 << 20)[:65536])
+        if interpreter is None:
+            return
+        try:
+            self.tree.regular_file(interpreter)
+        except Unresolvable as e:
+            self.fail(
+                "entrypoint",
+                f"{candidate} needs the loader {interpreter}, which does not "
+                f"resolve inside the image: {e}",
+            )
+
     # ---- (f)
 
     def entrypoint(self) -> None:
@@ -338,12 +377,31 @@ class _Gate:
                     f"{candidate} (/{resolved}) is not executable "
                     f"(mode {node.mode:04o})",
                 )
+            self._loader(candidate, resolved)
             return
         where = candidates[0] if len(candidates) == 1 else f"{exe!r} on PATH"
         self.fail(
             "entrypoint",
             f"{where} does not resolve inside the image: {'; '.join(reasons)}",
         )
+
+
+def elf_interpreter(header: bytes) -> str | None:
+    """The PT_INTERP path of a 64-bit little-endian ELF file, or None."""
+    if len(header) < 64 or header[:4] != b"\x7fELF" or header[4:6] != b"\x02\x01":
+        return None
+    phoff = int.from_bytes(header[32:40], "little")
+    phentsize = int.from_bytes(header[54:56], "little")
+    phnum = int.from_bytes(header[56:58], "little")
+    for i in range(phnum):
+        ph = header[phoff + i * phentsize : phoff + (i + 1) * phentsize]
+        if len(ph) < 56:
+            return None
+        if int.from_bytes(ph[0:4], "little") == 3:  # PT_INTERP
+            offset = int.from_bytes(ph[8:16], "little")
+            size = int.from_bytes(ph[32:40], "little")
+            return header[offset : offset + size].rstrip(b"\0").decode()
+    return None
 
 
 def check(
@@ -366,6 +424,7 @@ def check(
     gate.python()
     gate.user()
     gate.entrypoint()
+    gate.symlinks()
     return gate.problems
 
 

@@ -86,6 +86,21 @@ EXPECT: dict[str, Any] = {
 }
 
 
+def elf_with_interpreter(interpreter: str) -> bytes:
+    """A minimal 64-bit little-endian ELF whose only program header is PT_INTERP."""
+    path = interpreter.encode() + b"\0"
+    header = bytearray(64)
+    header[:6] = b"\x7fELF\x02\x01"
+    header[32:40] = (64).to_bytes(8, "little")  # e_phoff
+    header[54:56] = (56).to_bytes(2, "little")  # e_phentsize
+    header[56:58] = (1).to_bytes(2, "little")  # e_phnum
+    phdr = bytearray(56)
+    phdr[0:4] = (3).to_bytes(4, "little")  # PT_INTERP
+    phdr[8:16] = (120).to_bytes(8, "little")  # p_offset
+    phdr[32:40] = len(path).to_bytes(8, "little")  # p_filesz
+    return bytes(header + phdr + path)
+
+
 class StructureGateTest(unittest.TestCase):
     def setUp(self) -> None:
         self._tmp = tempfile.TemporaryDirectory()
@@ -120,6 +135,30 @@ class StructureGateTest(unittest.TestCase):
             self.assertEqual(len(hits), 1, f"{fragment!r} in {problems}")
         unexplained = [p for p in problems if not any(f in p for f in expected)]
         self.assertEqual(unexplained, [])
+
+    # ---- (g) symlinks and the entrypoint's loader
+
+    def test_absolute_symlink_into_a_host_path_fails(self) -> None:
+        layers = good_layers()
+        layers["base"]["/lib64/ld-linux-x86-64.so.2"] = Link(
+            "/root/.cache/bazel/external/debian_base/root/lib/ld-linux-x86-64.so.2"
+        )
+        self.assertProblems(
+            self.check(layers), "symlinks: absolute links that lead nowhere"
+        )
+
+    def test_entrypoint_loader_must_exist_in_the_image(self) -> None:
+        loader = "/lib64/ld-linux-x86-64.so.2"
+        layers = good_layers()
+        layers["python"]["/usr/bin/python3.11"] = File(
+            elf_with_interpreter(loader), "0755"
+        )
+        self.assertProblems(self.check(layers), f"needs the loader {loader}")
+        layers["base"]["/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"] = File(
+            "\x7fELF", "0755"
+        )
+        layers["base"][loader] = Link("/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2")
+        self.assertEqual(self.check(layers), [])
 
     # ---- the good image
 
@@ -325,7 +364,12 @@ class StructureGateTest(unittest.TestCase):
     def test_entrypoint_dangling_symlink_and_not_executable(self) -> None:
         layers = good_layers()
         layers["python"]["/usr/bin/python3"] = Link("/opt/python/bin/python3.11")
-        self.assertProblems(self.check(layers), "/opt does not exist")
+        self.assertProblems(
+            self.check(layers),
+            "/opt does not exist",
+            "symlinks: absolute links that lead nowhere inside the image: "
+            "/usr/bin/python3 -> /opt/python/bin/python3.11",
+        )
         layers = good_layers()
         layers["python"]["/usr/bin/python3.11"] = File("\x7fELF", "0644")
         self.assertProblems(

@@ -1,5 +1,22 @@
 """deb_root: merge pinned Debian packages into one root directory."""
 
+# Bazel's archive extraction rewrites an absolute symlink target (libc6's
+# /lib64/ld-linux-x86-64.so.2 -> /lib/x86_64-linux-gnu/...) to point into the
+# repository directory: a host path that must never reach an image. Put the
+# package's own absolute target back.
+_RESTORE_ABSOLUTE_LINKS = """
+root=$1
+real=$(cd "$root" && pwd -P)
+find "$root" -type l | while IFS= read -r link; do
+  target=$(readlink "$link")
+  for prefix in "$root" "$real"; do
+    case "$target" in
+      "$prefix"/*) ln -sfn "/${target#"$prefix"/}" "$link"; break ;;
+    esac
+  done
+done
+"""
+
 def _deb_root_impl(rctx):
     lock = json.decode(rctx.read(rctx.attr.lock))
     names = rctx.attr.packages
@@ -30,6 +47,9 @@ def _deb_root_impl(rctx):
         rctx.delete("debs/" + name)
         rctx.delete(deb)
     rctx.delete("debs")
+    result = rctx.execute(["/bin/sh", "-c", _RESTORE_ABSOLUTE_LINKS, "sh", str(rctx.path("root"))])
+    if result.return_code != 0:
+        fail("deb_root %s: restoring absolute symlinks failed:\n%s" % (rctx.name, result.stderr))
 
     rctx.file("packages.txt", "".join(["%s %s\n" % (n, lock["packages"][n]["version"]) for n in names]))
     for path, content in rctx.attr.files.items():
