@@ -25,7 +25,10 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr
 from app.config import Settings, load_settings
 from app.embeddings import Embedder
 
-logger = logging.getLogger(__name__)
+# A child of uvicorn's error logger: uvicorn configures that one at INFO with a
+# handler, so the warm-up report (provider, model, dimensions, device) shows in
+# the service's log however it is started (`python -m uvicorn`, app.server).
+logger = logging.getLogger("uvicorn.error").getChild("app")
 
 NOT_WARMED_UP = "model not loaded yet (warm-up has not run)"
 

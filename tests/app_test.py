@@ -87,7 +87,7 @@ class RealModelTest(unittest.TestCase):
     @staticmethod
     def _capture_logs() -> Any:
         case = unittest.TestCase()
-        return case.assertLogs("app.main", level=logging.INFO)
+        return case.assertLogs("uvicorn.error.app", level=logging.INFO)
 
     def test_warm_up_logs_provider_model_dimensions_device(self) -> None:
         self.assertIn(
@@ -210,7 +210,7 @@ class DegradedTest(unittest.TestCase):
     """A warm-up failure leaves the service up, degraded, with the reason."""
 
     def start(self, client: TestClient) -> TestClient:
-        with self.assertLogs("app.main", level=logging.ERROR) as logs:
+        with self.assertLogs("uvicorn.error.app", level=logging.ERROR) as logs:
             client.__enter__()
         self.addCleanup(client.__exit__, None, None, None)
         self.logs = "\n".join(logs.output)
@@ -247,7 +247,7 @@ class DegradedTest(unittest.TestCase):
         client = fake_app(FakeModel(fail_after=1))
         with client:
             self.assertEqual(client.get("/health").status_code, 200)
-            with self.assertLogs("app.main", level=logging.ERROR):
+            with self.assertLogs("uvicorn.error.app", level=logging.ERROR):
                 response = client.post("/embed", json={"texts": ["hello"]})
             self.assertEqual(response.status_code, 503, response.text)
             self.assertIn("device-side assert", response.json()["detail"])
