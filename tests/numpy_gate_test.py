@@ -171,9 +171,7 @@ class BrokenNumpyOnPathTest(TempModules):
         (meta / "METADATA").write_text(
             "Metadata-Version: 2.1\nName: numpy\nVersion: 2.1.0\n"
         )
-        done = run_gate(
-            "gates.numpy_gate", "--modules", "scipy", front=[str(self.tmp)]
-        )
+        done = run_gate("gates.numpy_gate", "--modules", "scipy", front=[str(self.tmp)])
         self.assertEqual(done.returncode, 1, done.stdout + done.stderr)
         for expected in (
             "numpy gate: FAILED",

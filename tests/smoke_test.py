@@ -35,13 +35,20 @@ class SmokeTest(unittest.TestCase):
     def test_no_library_comes_from_outside_the_interpreter_root(self) -> None:
         # The interpreter runs with its root's loader and libraries; a library
         # the root lacks would be found in the host's /usr/lib instead.
-        usr = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(os.__file__))))
+        usr = os.path.dirname(
+            os.path.dirname(os.path.dirname(os.path.realpath(os.__file__)))
+        )
         allowed = (
             os.path.dirname(usr) + "/",  # the interpreter's root
-            os.path.dirname(os.path.dirname(os.path.realpath(numpy.__file__))) + "/",  # site-packages
+            os.path.dirname(os.path.dirname(os.path.realpath(numpy.__file__)))
+            + "/",  # site-packages
         )
-        outside = sorted(path for path in _mapped_libraries() if not path.startswith(allowed))
-        self.assertEqual(outside, [], "shared libraries loaded from outside the hermetic root")
+        outside = sorted(
+            path for path in _mapped_libraries() if not path.startswith(allowed)
+        )
+        self.assertEqual(
+            outside, [], "shared libraries loaded from outside the hermetic root"
+        )
 
     def test_from_numpy_round_trip(self) -> None:
         array = numpy.arange(6, dtype=numpy.float32).reshape(2, 3)

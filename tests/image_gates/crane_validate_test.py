@@ -15,6 +15,7 @@ import tempfile
 import unittest
 
 from image_gates.image_under_test import runfile
+
 from oci.private import docker_archive, image_fixtures
 
 
@@ -36,11 +37,15 @@ class CraneValidateTest(unittest.TestCase):
     def test_tampered_layer_fails(self) -> None:
         with tempfile.TemporaryDirectory(dir=os.environ.get("TEST_TMPDIR")) as tmp:
             layer = image_fixtures.write_layer(
-                tmp, "app", {"/etc/passwd": "root:x:0:0::/:/sbin/nologin\n", "/app/x": "x" * 4096}
+                tmp,
+                "app",
+                {"/etc/passwd": "root:x:0:0::/:/sbin/nologin\n", "/app/x": "x" * 4096},
             )
             layout = image_fixtures.write_layout(tmp, [layer], {"cmd": ["/app/x"]})
             good = os.path.join(tmp, "good.tar")
-            docker_archive.main(["--layout", layout, "--out", good, "--repo-tag", "t:1"])
+            docker_archive.main(
+                ["--layout", layout, "--out", good, "--repo-tag", "t:1"]
+            )
             self.assertEqual(crane_validate(good).returncode, 0)
 
             bad = os.path.join(tmp, "bad.tar")

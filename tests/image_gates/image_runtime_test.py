@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import socket
 import tempfile
 import unittest
@@ -33,7 +32,8 @@ print(json.dumps(sorted(
 MAPPED_LIBRARIES = """
 import torch, numpy, bitsandbytes, sentence_transformers  # noqa: F401
 with open("/proc/self/maps") as maps:
-    print("\\n".join(sorted({l.split()[5] for l in maps if len(l.split()) == 6 and ".so" in l})))
+    fields = [line.split() for line in maps]
+print("\\n".join(sorted({f[5] for f in fields if len(f) == 6 and ".so" in f[5]})))
 """
 
 
@@ -55,7 +55,9 @@ class ImageRuntimeTest(unittest.TestCase):
     def setUpClass(cls) -> None:
         layout = runfile("IMAGE_LAYOUT")
         cls.config = image_config(layout)
-        cls.image = UnpackedImage(layout, os.path.dirname(os.path.abspath(gates.__file__)))
+        cls.image = UnpackedImage(
+            layout, os.path.dirname(os.path.abspath(gates.__file__))
+        )
         with open(runfile("WHEELS_JSON"), encoding="utf-8") as f:
             cls.locked = {n: w["version"] for n, w in json.load(f)["wheels"].items()}
 
@@ -75,7 +77,9 @@ class ImageRuntimeTest(unittest.TestCase):
         self.assert_gate_passes("torch_gate")
 
     def test_numpy_gate(self) -> None:
-        self.assert_gate_passes("numpy_gate", "--expected-version", self.locked["numpy"])
+        self.assert_gate_passes(
+            "numpy_gate", "--expected-version", self.locked["numpy"]
+        )
 
     def test_bitsandbytes_gate(self) -> None:
         self.assert_gate_passes("bitsandbytes_gate")
@@ -88,7 +92,9 @@ class ImageRuntimeTest(unittest.TestCase):
         self.assertEqual(result.returncode, 0, result.stderr)
         installed: dict[str, list[str]] = {}
         for name, version, location in json.loads(result.stdout):
-            installed.setdefault(_normalize(name), []).append(f"{version} in {location}")
+            installed.setdefault(_normalize(name), []).append(
+                f"{version} in {location}"
+            )
             self.assertEqual(
                 os.path.normpath(location),
                 os.path.normpath(self.image.path(SITE_PACKAGES)),
@@ -97,7 +103,9 @@ class ImageRuntimeTest(unittest.TestCase):
         twice = {n: v for n, v in installed.items() if len(v) > 1}
         self.assertEqual(twice, {}, "distributions installed more than once")
         versions = {n: v[0].split(" in ")[0] for n, v in installed.items()}
-        self.assertEqual(versions, self.locked, "the image's distributions differ from the lock")
+        self.assertEqual(
+            versions, self.locked, "the image's distributions differ from the lock"
+        )
 
     def test_no_library_loaded_from_outside_the_image(self) -> None:
         result = self.image.run_python(["-c", MAPPED_LIBRARIES])
@@ -130,7 +138,9 @@ class ImageRuntimeTest(unittest.TestCase):
                 server.terminate()
                 server.wait(timeout=30)
             log.seek(0)
-            self.assertEqual(problems, [], "service from the image failed:\n" + log.read())
+            self.assertEqual(
+                problems, [], "service from the image failed:\n" + log.read()
+            )
 
 
 if __name__ == "__main__":

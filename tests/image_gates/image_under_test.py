@@ -42,7 +42,9 @@ class UnpackedImage:
     """An image unpacked into a temporary root, with a way to run Python in it."""
 
     def __init__(self, layout: str, gates_dir: str) -> None:
-        self.workdir = tempfile.mkdtemp(prefix="image-", dir=os.environ.get("TEST_TMPDIR"))
+        self.workdir = tempfile.mkdtemp(
+            prefix="image-", dir=os.environ.get("TEST_TMPDIR")
+        )
         self.root = os.path.join(self.workdir, "root")
         image_unpack.unpack(layout, self.root)
         self.checks = os.path.join(self.workdir, "checks")
@@ -99,7 +101,12 @@ class UnpackedImage:
         )
 
     def start_python(
-        self, args: Sequence[str], *, env: Mapping[str, str] | None = None, cwd: str, log: object
+        self,
+        args: Sequence[str],
+        *,
+        env: Mapping[str, str] | None = None,
+        cwd: str,
+        log: object,
     ) -> subprocess.Popen[str]:
         return subprocess.Popen(
             [self.python, *args],

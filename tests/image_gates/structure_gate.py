@@ -334,7 +334,9 @@ class _Gate:
 
     def _loader(self, candidate: str, resolved: str) -> None:
         """A dynamically linked entrypoint's ELF interpreter exists in the image."""
-        interpreter = elf_interpreter(self.tree.read_file("/" + resolved, 64 << 20)[:65536])
+        interpreter = elf_interpreter(
+            self.tree.read_file("/" + resolved, 64 << 20)[:65536]
+        )
         if interpreter is None:
             return
         try:
