@@ -23,7 +23,9 @@ from oci.private.cli import UserError  # noqa: E402
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 # Under Bazel, ZSTD names the pinned zstd (//third_party/debian:zstd); the zstd
 # paths are tested, never skipped: without a zstd binary these tests fail.
-ZSTD = os.path.abspath(os.environ.get("ZSTD") or shutil.which("zstd") or "zstd-not-found")
+ZSTD = os.path.abspath(
+    os.environ.get("ZSTD") or shutil.which("zstd") or "zstd-not-found"
+)
 
 
 def sha(path: str) -> str:

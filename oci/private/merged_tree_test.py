@@ -26,7 +26,9 @@ from oci.private.merged_tree import MergedTree, Unresolvable  # noqa: E402
 
 # Under Bazel, ZSTD names the pinned zstd (//third_party/debian:zstd); the zstd
 # paths are tested, never skipped: without a zstd binary these tests fail.
-ZSTD = os.path.abspath(os.environ.get("ZSTD") or shutil.which("zstd") or "zstd-not-found")
+ZSTD = os.path.abspath(
+    os.environ.get("ZSTD") or shutil.which("zstd") or "zstd-not-found"
+)
 
 
 class MergedTreeTest(unittest.TestCase):

@@ -40,7 +40,7 @@ tools/bazel build //:image >>"$out/commands.log" 2>&1
 
 # 3. layer sizes
 note ""
-note "layer sizes (bytes): name raw zstd zstd_seconds gzip gzip_seconds"
+note "layer sizes (bytes): name raw zstd gzip"
 declare -A raw zst gz
 for layer in image/layer_base image/layer_python layer_cuda layer_torch layer_packages layer_app; do
   raw[$layer]=$(stat -c %s "bazel-bin/$layer.tar")
