@@ -1,0 +1,82 @@
+"""oci_push pushes an oci_image to a registry; the registry serves it back.
+
+crane serves an in-memory registry on 127.0.0.1 (a free port); the
+`hello_push` script pushes `hello` under each remote tag; `crane digest`
+then reads each tag's manifest digest from the registry, which must equal
+the layout's own manifest digest.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import time
+import unittest
+import urllib.request
+
+from oci.private import layout_reader
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _path(var: str) -> str:
+    return os.path.abspath(os.environ[var])
+
+
+class PushTest(unittest.TestCase):
+    def setUp(self) -> None:
+        self.port = _free_port()
+        self.registry = subprocess.Popen(
+            [
+                _path("CRANE"),
+                "registry",
+                "serve",
+                "--address",
+                f"127.0.0.1:{self.port}",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self.addCleanup(self.registry.wait, 10)
+        self.addCleanup(self.registry.terminate)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/v2/", timeout=2)
+                return
+            except OSError:
+                if time.monotonic() > deadline:
+                    self.fail("crane registry serve did not come up")
+                time.sleep(0.2)
+
+    def test_push_then_pull_digest(self) -> None:
+        repository = f"127.0.0.1:{self.port}/mlimage/hello"
+        push = subprocess.run(
+            [_path("PUSH"), repository],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        self.assertEqual(push.returncode, 0, push.stdout + push.stderr)
+        expected = layout_reader.read_image(_path("LAYOUT")).manifest_descriptor[
+            "digest"
+        ]
+        for tag in ("latest", "v1"):
+            digest = subprocess.run(
+                [_path("CRANE"), "digest", "--insecure", f"{repository}:{tag}"],
+                capture_output=True,
+                text=True,
+                timeout=60,
+                check=True,
+            ).stdout.strip()
+            self.assertEqual(digest, expected, f"tag {tag}")
+
+
+if __name__ == "__main__":
+    unittest.main()
