@@ -34,10 +34,16 @@ def _deb_root_impl(rctx):
             output = deb,
             sha256 = pkg["sha256"],
             block = False,
+            allow_fail = True,
         )))
 
     for name, deb, token in pending:
-        token.wait()
+        if not token.wait().success:
+            fail((
+                "deb_root %s: %s %s could not be downloaded, or its sha256 is not the one %s " +
+                "pins (see the warning above). Debian's mirror drops superseded versions: " +
+                "regenerate the lock with `tools/bazel run //third_party/debian:lock`."
+            ) % (rctx.name, name, lock["packages"][name]["version"], rctx.attr.lock))
         rctx.report_progress("unpacking %s" % name)
         rctx.extract(deb, output = "debs/" + name)
         data = [f for f in rctx.path("debs/" + name).readdir() if f.basename.startswith("data.tar")]

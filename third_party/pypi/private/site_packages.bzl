@@ -44,11 +44,15 @@ def _site_packages_impl(rctx):
             output = output,
             sha256 = wheel["sha256"],
             block = False,
+            allow_fail = True,
         )))
     for name, output, token in pending:
-        result = token.wait()
-        if not result.success:
-            fail("could not download %s (%s) for %s" % (name, output, rctx.attr.wheels_lock))
+        if not token.wait().success:
+            fail((
+                "%s: the wheel of %s (%s) could not be downloaded, or its sha256 is not the " +
+                "one %s pins (see the warning above). If requirements_lock.txt changed, run " +
+                "`tools/bazel run //:requirements.update`; check that PyPI is reachable."
+            ) % (rctx.name, name, output.removeprefix("wheels/"), rctx.attr.wheels_lock))
 
     rctx.file("wheels.txt", "".join([output + "\n" for _, output, _ in pending]))
     rctx.report_progress("installing %d wheels into one site-packages" % len(wheels))
