@@ -6,7 +6,6 @@ import gzip
 import hashlib
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -19,13 +18,10 @@ if __package__ in (None, ""):  # run as a script: make the repository root impor
 
 from oci.private import compress_layer, media_types  # noqa: E402
 from oci.private.cli import UserError  # noqa: E402
+from oci.private.image_fixtures import zstd_binary  # noqa: E402
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-# Under Bazel, ZSTD names the pinned zstd (//third_party/debian:zstd); the zstd
-# paths are tested, never skipped: without a zstd binary these tests fail.
-ZSTD = os.path.abspath(
-    os.environ.get("ZSTD") or shutil.which("zstd") or "zstd-not-found"
-)
+ZSTD = zstd_binary()
 
 
 def sha(path: str) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tarfile
@@ -18,14 +17,16 @@ if __package__ in (None, ""):  # run as a script: make the repository root impor
 
 from oci.private import compress_layer, docker_archive, oci_layout  # noqa: E402
 from oci.private.cli import UserError  # noqa: E402
-from oci.private.image_fixtures import Dir, Link, write_layer, write_layout  # noqa: E402
+from oci.private.image_fixtures import (  # noqa: E402
+    Dir,
+    Link,
+    write_layer,
+    write_layout,
+    zstd_binary,
+)
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-# Under Bazel, ZSTD names the pinned zstd (//third_party/debian:zstd); the zstd
-# paths are tested, never skipped: without a zstd binary these tests fail.
-ZSTD = os.path.abspath(
-    os.environ.get("ZSTD") or shutil.which("zstd") or "zstd-not-found"
-)
+ZSTD = zstd_binary()
 CONFIG = {"cmd": ["/bin/sh"], "user": "65532"}
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import shutil
 import tarfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -125,3 +126,11 @@ def write_layout(
     path = os.path.join(workdir, out)
     oci_layout.build(path, dict(config or {}), layers, **kwargs)
     return path
+
+
+def zstd_binary() -> str:
+    """The zstd the tests use: $ZSTD (under Bazel, the pinned Debian zstd), else
+    zstd on PATH. The zstd paths are tested, never skipped: without a zstd
+    binary the tests that need one fail."""
+    found = os.environ.get("ZSTD") or shutil.which("zstd") or "zstd-not-found"
+    return os.path.abspath(found)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 import tempfile
 import unittest
@@ -21,14 +20,11 @@ from oci.private.image_fixtures import (  # noqa: E402
     raw_layer,
     write_layer,
     write_layout,
+    zstd_binary,
 )
 from oci.private.merged_tree import MergedTree, Unresolvable  # noqa: E402
 
-# Under Bazel, ZSTD names the pinned zstd (//third_party/debian:zstd); the zstd
-# paths are tested, never skipped: without a zstd binary these tests fail.
-ZSTD = os.path.abspath(
-    os.environ.get("ZSTD") or shutil.which("zstd") or "zstd-not-found"
-)
+ZSTD = zstd_binary()
 
 
 class MergedTreeTest(unittest.TestCase):
