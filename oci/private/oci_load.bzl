@@ -25,8 +25,7 @@ def _oci_load_impl(ctx):
 #!/bin/sh
 # Loads {tarball} into docker, or podman where no docker engine answers.
 set -eu
-tarball="$(dirname "$0")/{name}.runfiles/_main/{short}"
-[ -f "$tarball" ] || tarball="{short}"
+tarball="${{RUNFILES_DIR:-$0.runfiles}}/_main/{short}"
 if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then
   exec docker load -i "$tarball"
 elif command -v podman >/dev/null 2>&1; then
@@ -34,7 +33,7 @@ elif command -v podman >/dev/null 2>&1; then
 fi
 echo "oci_load: neither a docker engine nor podman is available; load $tarball yourself" >&2
 exit 1
-""".format(tarball = tarball.short_path, name = ctx.label.name, short = tarball.short_path))
+""".format(tarball = tarball.short_path, short = tarball.short_path))
     return [
         DefaultInfo(
             files = depset([tarball]),

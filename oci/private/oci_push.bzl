@@ -12,8 +12,7 @@ def _oci_push_impl(ctx):
 #!/bin/sh
 # Pushes {layout} to {repository} under each remote tag.
 set -eu
-runfiles="$(dirname "$0")/{name}.runfiles"
-[ -d "$runfiles" ] || runfiles="${{RUNFILES_DIR:-.}}"
+runfiles="${{RUNFILES_DIR:-$0.runfiles}}"
 crane="$runfiles/{crane}"
 layout="$runfiles/_main/{layout}"
 repository="${{1:-{repository}}}"
@@ -21,7 +20,6 @@ repository="${{1:-{repository}}}"
 """.format(
         layout = layout.short_path,
         repository = ctx.attr.repository,
-        name = ctx.label.name,
         crane = crane.short_path.replace("../", "", 1),
         pushes = "\n".join(lines),
     ))
