@@ -15,7 +15,7 @@ source "$here/common.sh"
 
 root=${1:?usage: provision.sh ROOT}
 mirror=${MLIMAGE_DEBIAN_MIRROR:-http://deb.debian.org/debian}
-min_free_gb=${MLIMAGE_MIN_FREE_GB:-25}
+min_free_gb=${MLIMAGE_MIN_FREE_GB:-30}
 apt_opts=(-o Acquire::Check-Valid-Until=false -o APT::Install-Recommends=false -o Dpkg::Use-Pty=false -q -y)
 
 [[ "$(id -u)" == 0 ]] || buildroot_die "provisioning the build root needs root (debootstrap, chroot)."
