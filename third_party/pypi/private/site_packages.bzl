@@ -19,6 +19,9 @@ filegroup(
     srcs = ["usr/local"],
 )
 
+# The console scripts and binaries the wheels install (e.g. ruff).
+exports_files(glob(["usr/local/bin/*"], allow_empty = True))
+
 # Every locked distribution, importable. One directory, as torch needs: its
 # libraries find the nvidia ones through RPATHs relative to site-packages.
 py_library(
