@@ -109,3 +109,38 @@ def all_distributions(
 def describe(dists: Sequence[Dist]) -> str:
     """``"torch 2.5.1+cu124 in /a; torch 2.5.1+cu121 in /b"``."""
     return "; ".join(f"{d.name} {d.version} in {d.location}" for d in dists)
+
+
+def evaluate_installed(
+    installed: Iterable[tuple[str, str, str]],
+    locked: dict[str, str],
+    site_packages: str,
+) -> list[str]:
+    """Every locked distribution installed once, at its version, in `site_packages`.
+
+    `installed` is (name, version, location) as importlib.metadata reports it;
+    `locked` maps normalised names to pinned versions. Returns one message per
+    problem: a distribution installed twice, outside `site_packages`, at
+    another version, missing, or not in the lock.
+    """
+    problems = []
+    found: dict[str, list[Dist]] = {}
+    site = os.path.normpath(site_packages)
+    for name, version, location in installed:
+        found.setdefault(normalize(name), []).append(Dist(name, version, location))
+        if os.path.normpath(location) != site:
+            problems.append(f"{name} {version} is installed outside {site}: {location}")
+    for name, dists in sorted(found.items()):
+        if len(dists) > 1:
+            problems.append(
+                f"{name} is installed {len(dists)} times: {describe(dists)}"
+            )
+        elif name not in locked:
+            problems.append(f"{name} {dists[0].version} is installed but not locked")
+        elif dists[0].version != locked[name]:
+            problems.append(
+                f"{name} {dists[0].version} is installed, the lock pins {locked[name]}"
+            )
+    for name in sorted(set(locked) - set(found)):
+        problems.append(f"{name}=={locked[name]} is locked but not installed")
+    return problems

@@ -16,7 +16,8 @@ import tempfile
 import unittest
 
 import gates
-from gates import service_gate
+from gates import library_origins, service_gate
+from gates.installed import evaluate_installed
 from image_gates.image_under_test import UnpackedImage, image_config, runfile
 
 SITE_PACKAGES = "/usr/local/lib/python3.11/dist-packages"
@@ -31,14 +32,9 @@ print(json.dumps(sorted(
 
 MAPPED_LIBRARIES = """
 import torch, numpy, bitsandbytes, sentence_transformers  # noqa: F401
-with open("/proc/self/maps") as maps:
-    fields = [line.split() for line in maps]
-print("\\n".join(sorted({f[5] for f in fields if len(f) == 6 and ".so" in f[5]})))
+from gates import library_origins
+print("\\n".join(sorted(library_origins.own_libraries())))
 """
-
-
-def _normalize(name: str) -> str:
-    return name.lower().replace("_", "-").replace(".", "-")
 
 
 def _free_port() -> int:
@@ -90,33 +86,16 @@ class ImageRuntimeTest(unittest.TestCase):
     def test_each_locked_distribution_once_at_its_version(self) -> None:
         result = self.image.run_python(["-c", LIST_DISTRIBUTIONS])
         self.assertEqual(result.returncode, 0, result.stderr)
-        installed: dict[str, list[str]] = {}
-        for name, version, location in json.loads(result.stdout):
-            installed.setdefault(_normalize(name), []).append(
-                f"{version} in {location}"
-            )
-            self.assertEqual(
-                os.path.normpath(location),
-                os.path.normpath(self.image.path(SITE_PACKAGES)),
-                f"{name} is installed outside {SITE_PACKAGES}",
-            )
-        twice = {n: v for n, v in installed.items() if len(v) > 1}
-        self.assertEqual(twice, {}, "distributions installed more than once")
-        versions = {n: v[0].split(" in ")[0] for n, v in installed.items()}
-        self.assertEqual(
-            versions, self.locked, "the image's distributions differ from the lock"
+        problems = evaluate_installed(
+            json.loads(result.stdout), self.locked, self.image.path(SITE_PACKAGES)
         )
+        self.assertEqual(problems, [], "\n".join(problems))
 
     def test_no_library_loaded_from_outside_the_image(self) -> None:
         result = self.image.run_python(["-c", MAPPED_LIBRARIES])
         self.assertEqual(result.returncode, 0, result.stderr)
-        root = os.path.realpath(self.image.root) + "/"
-        outside = [
-            lib
-            for lib in result.stdout.split()
-            if not os.path.realpath(lib).startswith(root)
-        ]
-        self.assertEqual(outside, [], "the image's Python loaded host libraries")
+        problems = library_origins.outside(result.stdout.split(), [self.image.root])
+        self.assertEqual(problems, [], "\n".join(problems))
 
     def test_service_from_the_image_entrypoint_serves_health(self) -> None:
         entrypoint = [str(a) for a in self.config["Entrypoint"]]  # type: ignore[union-attr]
