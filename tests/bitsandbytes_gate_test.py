@@ -2,41 +2,29 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import unittest
 from collections.abc import Sequence
 from pathlib import Path
 
-import gates
+import gate_process
 from gates.bitsandbytes_gate import (
     NO_GPU_MESSAGE,
     check,
     cuda_library_name,
     evaluate_bitsandbytes,
 )
-from gates.numpy_gate import child_interpreter
 
-GATES_ROOT = str(Path(gates.__file__).parent.parent)  # the directory holding gates/
 LIBRARIES = ["libbitsandbytes_cpu.so", "libbitsandbytes_cuda124.so"]
 
 
 def run_python(
     code: str, front: Sequence[str] = ()
 ) -> subprocess.CompletedProcess[str]:
-    path = [*front, GATES_ROOT, *[p for p in sys.path if p]]
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(path))
-    env.pop("BNB_CUDA_VERSION", None)
-    return subprocess.run(
-        [*child_interpreter(), "-c", code],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-        check=False,
+    return gate_process.run_python(
+        ["-c", code], front=front, unset=["BNB_CUDA_VERSION"]
     )
 
 

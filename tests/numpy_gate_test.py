@@ -12,7 +12,7 @@ import unittest
 from collections.abc import Sequence
 from pathlib import Path
 
-import gates
+import gate_process
 from gates.installed import Dist
 from gates.numpy_gate import (
     DEFAULT_EXPECTED_VERSION,
@@ -20,7 +20,6 @@ from gates.numpy_gate import (
     ImportResult,
     check,
     check_imports,
-    child_interpreter,
     evaluate_imports,
     evaluate_numpy,
     expected_version_from_env,
@@ -29,7 +28,6 @@ from gates.numpy_gate import (
     top_level_modules,
 )
 
-GATES_ROOT = str(Path(gates.__file__).parent.parent)  # the directory holding gates/
 LOCKED = [Dist("numpy", "1.26.4", "/site-packages")]
 ABI_WARNING = (
     "A module that was compiled using NumPy 1.x cannot be run in NumPy 2.1.0 as it "
@@ -42,16 +40,8 @@ def run_gate(
     module: str, *args: str, front: Sequence[str] = ()
 ) -> subprocess.CompletedProcess[str]:
     """``python -m module args`` with ``front`` ahead of this process's path."""
-    path = [*front, GATES_ROOT, *[p for p in sys.path if p]]
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(path))
-    env.pop("EXPECTED_NUMPY_VERSION", None)
-    return subprocess.run(
-        [*child_interpreter(), "-m", module, *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-        check=False,
+    return gate_process.run_python(
+        ["-m", module, *args], front=front, unset=["EXPECTED_NUMPY_VERSION"]
     )
 
 

@@ -6,20 +6,17 @@ import json
 import os
 import socket
 import subprocess
-import sys
 import tempfile
 import threading
 import time
 import unittest
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
-import gates
+import gate_process
 from gates.numpy_gate import child_interpreter
 from gates.service_gate import check, evaluate_embed, evaluate_health
 
-GATES_ROOT = str(Path(gates.__file__).parent.parent)  # the directory holding gates/
 HEALTHY = {
     "status": "ok",
     "service": "s",
@@ -104,8 +101,9 @@ class RealServiceTest(unittest.TestCase):
         port = free_port()
         log = tempfile.TemporaryFile(mode="w+")
         self.addCleanup(log.close)
-        path = [GATES_ROOT, *[p for p in sys.path if p]]
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join(path), EMBEDDING_DEVICE="cpu")
+        env = dict(
+            os.environ, PYTHONPATH=gate_process.child_path(), EMBEDDING_DEVICE="cpu"
+        )
         server = subprocess.Popen(
             [*child_interpreter(), "-m", "app.server", "--port", str(port)],
             env=env,

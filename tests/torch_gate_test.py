@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import tempfile
@@ -10,9 +9,8 @@ import unittest
 from collections.abc import Sequence
 from pathlib import Path
 
-import gates
+import gate_process
 from gates.installed import Dist, find_distributions, find_package_dirs
-from gates.numpy_gate import child_interpreter
 from gates.torch_gate import (
     CUDA_LIBRARIES,
     EXPECTED_TORCH_VERSION,
@@ -21,7 +19,6 @@ from gates.torch_gate import (
     load_cuda_libraries,
 )
 
-GATES_ROOT = str(Path(gates.__file__).parent.parent)  # the directory holding gates/
 ONE = [Dist("torch", EXPECTED_TORCH_VERSION, "/site-packages")]
 
 
@@ -29,16 +26,7 @@ def run_gate(
     module: str, *args: str, front: Sequence[str] = (), back: Sequence[str] = ()
 ) -> subprocess.CompletedProcess[str]:
     """``python -m module args`` with extra path entries before/after this one's."""
-    path = [*front, GATES_ROOT, *[p for p in sys.path if p], *back]
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(path))
-    return subprocess.run(
-        [*child_interpreter(), "-m", module, *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-        check=False,
-    )
+    return gate_process.run_python(["-m", module, *args], front=front, back=back)
 
 
 def fake_torch(root: Path, version: str, cuda: str | None) -> None:
