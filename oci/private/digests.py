@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from typing import BinaryIO
 
-from oci.private.progress import Progress
+from tools.pylib.progress import Progress
 
 CHUNK = 1 << 20
 

@@ -33,9 +33,10 @@ if __package__ in (None, ""):  # run as a script: make the repository root impor
         0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     )
 
-from oci.private import atomic_file, canonical_json, cli, layout_reader  # noqa: E402
+from oci.private import canonical_json, layout_reader  # noqa: E402
 from oci.private.digests import CHUNK, hex_of  # noqa: E402
-from oci.private.progress import Progress, human  # noqa: E402
+from tools.pylib import atomic_file, cli  # noqa: E402
+from tools.pylib.progress import Progress, human  # noqa: E402
 
 PROG = "docker_archive"
 BLOCK = tarfile.BLOCKSIZE

@@ -16,7 +16,6 @@ if __package__ in (None, ""):  # run as a script: make the repository root impor
     )
 
 from oci.private import compress_layer, docker_archive, oci_layout  # noqa: E402
-from oci.private.cli import UserError  # noqa: E402
 from oci.private.image_fixtures import (  # noqa: E402
     Dir,
     Link,
@@ -24,6 +23,7 @@ from oci.private.image_fixtures import (  # noqa: E402
     write_layout,
     zstd_binary,
 )
+from tools.pylib.cli import UserError  # noqa: E402
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 ZSTD = zstd_binary()

@@ -33,10 +33,11 @@ if __package__ in (None, ""):  # run as a script: make the repository root impor
         0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     )
 
-from oci.private import cli, layout_reader  # noqa: E402
 from oci.private import layer_entries as le  # noqa: E402
+from oci.private import layout_reader  # noqa: E402
 from oci.private.digests import CHUNK  # noqa: E402
-from oci.private.progress import Progress  # noqa: E402
+from tools.pylib import cli  # noqa: E402
+from tools.pylib.progress import Progress  # noqa: E402
 
 PROG = "image_unpack"
 _KEEP_BITS = 0o1777  # permission bits and sticky; no setuid/setgid

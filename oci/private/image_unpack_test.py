@@ -22,8 +22,8 @@ from oci.private import (  # noqa: E402
     merged_tree,
     oci_layout,
 )
-from oci.private.cli import UserError  # noqa: E402
 from oci.private.image_fixtures import member, raw_layer, write_layout  # noqa: E402
+from tools.pylib.cli import UserError  # noqa: E402
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from oci.private.cli import UserError
+from tools.pylib.cli import UserError
 
 FILE = "file"
 DIR = "dir"

@@ -53,8 +53,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from oci.private.cli import UserError
 from oci.private.digests import file_digest
+from tools.pylib.cli import UserError
 
 FILE = "file"
 DIR = "dir"

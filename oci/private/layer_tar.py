@@ -26,9 +26,10 @@ if __package__ in (None, ""):  # run as a script: make the repository root impor
         0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     )
 
-from oci.private import atomic_file, canonical_json, cli, layer_spec  # noqa: E402
+from oci.private import canonical_json, layer_spec  # noqa: E402
 from oci.private.digests import CHUNK, HashingWriter  # noqa: E402
-from oci.private.progress import Progress, human  # noqa: E402
+from tools.pylib import atomic_file, cli  # noqa: E402
+from tools.pylib.progress import Progress, human  # noqa: E402
 
 PROG = "layer_tar"
 

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 from oci.private import media_types
-from oci.private.cli import UserError
 from oci.private.digests import CHUNK, hex_of
+from tools.pylib.cli import UserError
 
 
 @dataclass(frozen=True)

@@ -50,14 +50,13 @@ if __package__ in (None, ""):  # run as a script: make the repository root impor
     )
 
 from oci.private import (  # noqa: E402
-    atomic_file,
     canonical_json,
-    cli,
     layout_reader,
     media_types,
     stamping,
 )
 from oci.private.digests import hex_of  # noqa: E402
+from tools.pylib import atomic_file, cli  # noqa: E402
 
 PROG = "oci_layout"
 _LINK_FALLBACK = {errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP}

@@ -58,7 +58,7 @@ if __package__ in (None, ""):  # run as a script: make the repository root impor
         0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     )
 
-from oci.private import cli, layout_reader  # noqa: E402
+from oci.private import layout_reader  # noqa: E402
 from oci.private.layer_spec import normalize_dist_name  # noqa: E402
 from oci.private.merged_tree import (  # noqa: E402
     DIR,
@@ -67,6 +67,7 @@ from oci.private.merged_tree import (  # noqa: E402
     MergedTree,
     Unresolvable,
 )
+from tools.pylib import cli  # noqa: E402
 
 PROG = "structure_gate"
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"

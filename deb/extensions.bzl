@@ -1,0 +1,95 @@
+"""Module extension: roots made of pinned Debian bookworm packages.
+
+    debian = use_extension("//deb:extensions.bzl", "debian")
+    debian.root(name = "debian_base", groups = ["base"])
+    debian.python_interpreter(name = "python_3_11")
+    use_repo(debian, "debian_base", "python_3_11")
+"""
+
+load("//deb/private:deb_root.bzl", "deb_root")
+load("//deb/private:root_programs.bzl", "python_facts", "python_interpreter_build", "python_interpreter_wrapper", "root_binary_build", "root_binary_wrapper")
+
+_LOCK = "//third_party/debian:debian.lock.json"
+
+def _group_packages(lock, lock_label, groups, exclude_groups = []):
+    for group in groups + exclude_groups:
+        if group not in lock["groups"]:
+            fail("group %r is not in %s (it has %s); add a roots file beside the lock's others (third_party/debian/packages/ or sid/) and rerun `tools/bazel run //third_party/debian:lock` (with `-- --distribution sid` for the sid lock)." % (group, lock_label, sorted(lock["groups"].keys())))
+    excluded = {name: True for group in exclude_groups for name in lock["groups"][group]}
+    return sorted({
+        name: True
+        for group in groups
+        for name in lock["groups"][group]
+        if name not in excluded
+    }.keys())
+
+def _debian_impl(mctx):
+    for mod in mctx.modules:
+        for tag in mod.tags.root:
+            lock = json.decode(mctx.read(tag.lock))
+            deb_root(
+                name = tag.name,
+                lock = tag.lock,
+                packages = _group_packages(lock, tag.lock, tag.groups, tag.exclude_groups),
+            )
+        for tag in mod.tags.program:
+            lock = json.decode(mctx.read(tag.lock))
+            name = tag.binary.rpartition("/")[2]
+            deb_root(
+                name = tag.name,
+                lock = tag.lock,
+                packages = _group_packages(lock, tag.lock, tag.groups),
+                files = {name + ".sh": root_binary_wrapper(tag.binary, own_loader = tag.wrap)},
+                build_file_content = root_binary_build(name),
+            )
+        for tag in mod.tags.python_interpreter:
+            lock = json.decode(mctx.read(tag.lock))
+            deb_root(
+                name = tag.name,
+                lock = tag.lock,
+                packages = _group_packages(lock, tag.lock, tag.groups),
+                files = {
+                    "defs.bzl": '"""Facts of this interpreter (see python.json)."""\n\nPYTHON = ' + json.encode_indent(python_facts(tag.interpreter), indent = "    ") + "\n",
+                    "python.json": json.encode_indent(python_facts(tag.interpreter), indent = "  ") + "\n",
+                    "python3": python_interpreter_wrapper(tag.interpreter),
+                },
+                build_file_content = python_interpreter_build(),
+            )
+
+debian = module_extension(
+    implementation = _debian_impl,
+    doc = "Makes repositories from groups of the Debian lock (third_party/debian/debian.lock.json).",
+    tag_classes = {
+        "program": tag_class(
+            doc = "A program from a root, as an sh_binary named after the binary (e.g. @zstd//:zstd).",
+            attrs = {
+                "binary": attr.string(mandatory = True, doc = "The program, relative to the root, e.g. usr/bin/zstd."),
+                "groups": attr.string_list(mandatory = True),
+                "lock": attr.label(default = _LOCK),
+                "name": attr.string(mandatory = True),
+                "wrap": attr.bool(default = True, doc = "Run through the root's own loader and libraries (False: the program needs only the build machine's libc)."),
+            },
+        ),
+        "python_interpreter": tag_class(
+            doc = "A Python interpreter that runs from the root with its own loader and libraries.",
+            attrs = {
+                "groups": attr.string_list(
+                    default = ["base", "python"],
+                    doc = "Lock groups unpacked into the root: the interpreter's closure and what the image's base layer has (torch needs libstdc++ and libgomp), so tests see the image's libraries.",
+                ),
+                "interpreter": attr.string(default = "usr/bin/python3.11", doc = "The interpreter, relative to the root."),
+                "lock": attr.label(default = _LOCK),
+                "name": attr.string(mandatory = True),
+            },
+        ),
+        "root": tag_class(
+            doc = "The packages of some lock groups, minus those of others, unpacked into one root.",
+            attrs = {
+                "exclude_groups": attr.string_list(doc = "Leave out packages of these groups (e.g. those another layer already has)."),
+                "groups": attr.string_list(mandatory = True),
+                "lock": attr.label(default = _LOCK),
+                "name": attr.string(mandatory = True),
+            },
+        ),
+    },
+)

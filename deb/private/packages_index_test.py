@@ -1,0 +1,215 @@
+"""Unit tests for packages_index (no network)."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import lzma
+import os
+import sys
+import unittest
+import urllib.error
+import urllib.request
+from unittest import mock
+
+if __name__ == "__main__" and not __package__:
+    # Run as a script (`python3 deb/private/packages_index_test.py`):
+    # put the repo root, two levels up, on sys.path as py_test does.
+    _ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    if _ROOT not in sys.path:
+        sys.path.insert(0, _ROOT)
+
+from deb.private import packages_index as pi
+from deb.private import relations as rl
+from deb.private.index_fixtures import MAIN, SECURITY, stanza
+from tools.pylib.cli import UserError
+
+
+class StanzaParseTest(unittest.TestCase):
+    TEXT = (
+        "Package: foo\n"
+        "Version: 1.0-1\n"
+        "Description: short\n"
+        " long line one\n"
+        " .\n"
+        " long line two\n"
+        "Depends: libc6 (>= 2.34),\n"
+        " libbar\n"
+        "\n"
+        "\n"
+        "Package: bar\n"
+        "Version: 2\n"
+    )
+
+    def test_stanzas(self) -> None:
+        stanzas = list(pi.iter_stanzas(self.TEXT))
+        self.assertEqual(len(stanzas), 2)
+        self.assertEqual(stanzas[0]["Package"], "foo")
+        self.assertEqual(
+            stanzas[0]["Description"], "short\nlong line one\n\nlong line two"
+        )
+        self.assertEqual(stanzas[0]["Depends"], "libc6 (>= 2.34),\nlibbar")
+        self.assertEqual(stanzas[1], {"Package": "bar", "Version": "2"})
+
+    def test_multiline_depends_parse(self) -> None:
+        fields = next(pi.iter_stanzas(self.TEXT))
+        self.assertEqual(
+            rl.parse_relations(fields["Depends"]),
+            ((rl.Relation("libc6", ">=", "2.34"),), (rl.Relation("libbar"),)),
+        )
+
+    def test_bad_line(self) -> None:
+        with self.assertRaises(ValueError):
+            list(pi.iter_stanzas(" orphan continuation\n"))
+        with self.assertRaises(ValueError):
+            list(pi.iter_stanzas("Package: x\nno colon here\n"))
+
+    def test_package_fields(self) -> None:
+        text = stanza(
+            "foo",
+            "2.0-1",
+            pre_depends="libc6 (>= 2.34)",
+            depends="libbar | libbaz",
+            provides="foo-virtual (= 2.0), other",
+        )
+        (pkg,) = pi.parse_index(text, SECURITY)
+        self.assertEqual(pkg.name, "foo")
+        self.assertEqual(pkg.version, "2.0-1")
+        self.assertEqual(pkg.filename, "pool/main/f/foo/foo_2.0-1_amd64.deb")
+        self.assertEqual(pkg.size, 300)
+        self.assertEqual(len(pkg.sha256), 64)
+        # Pre-Depends come first.
+        self.assertEqual(
+            [[str(r) for r in g] for g in pkg.depends],
+            [["libc6 (>= 2.34)"], ["libbar", "libbaz"]],
+        )
+        self.assertEqual(
+            pkg.provides, (rl.Relation("foo-virtual", "=", "2.0"), rl.Relation("other"))
+        )
+        self.assertEqual(
+            pkg.suite.urls(pkg.filename),
+            [
+                "https://sec.invalid/debian-security/pool/main/f/foo/foo_2.0-1_amd64.deb",
+                "https://fallback.invalid/debian-security/pool/main/f/foo/foo_2.0-1_amd64.deb",
+            ],
+        )
+
+    def test_missing_field_is_a_lock_error(self) -> None:
+        with self.assertRaisesRegex(
+            UserError, r"bookworm: package 'foo' has no SHA256"
+        ):
+            pi.parse_index(
+                "Package: foo\nVersion: 1\nArchitecture: all\n"
+                "Filename: f.deb\nSize: 1\n",
+                MAIN,
+            )
+
+
+class IndexTest(unittest.TestCase):
+    def test_highest_version_across_suites(self) -> None:
+        main = pi.parse_index(stanza("a", "1.0-1") + "\n" + stanza("b", "2.0-1"), MAIN)
+        sec = pi.parse_index(
+            stanza("a", "1.0-1+deb12u1") + "\n" + stanza("b", "1.9-1"), SECURITY
+        )
+        index = pi.Index(main + sec)
+        self.assertEqual(index.packages["a"].suite.name, "bookworm-security")
+        self.assertEqual(index.packages["a"].version, "1.0-1+deb12u1")
+        self.assertEqual(index.packages["b"].suite.name, "bookworm")
+
+    def test_tie_keeps_first_suite(self) -> None:
+        index = pi.Index(
+            pi.parse_index(stanza("a"), MAIN) + pi.parse_index(stanza("a"), SECURITY)
+        )
+        self.assertEqual(index.packages["a"].suite, MAIN)
+
+    def test_load_index_uses_fetcher(self) -> None:
+        texts = {
+            MAIN.index_url("amd64"): stanza("a", "1"),
+            SECURITY.index_url("amd64"): stanza("a", "2"),
+        }
+        fetched: list[str] = []
+
+        def fetch(url: str) -> bytes:
+            fetched.append(url)
+            return lzma.compress(texts[url].encode())
+
+        with contextlib.redirect_stderr(io.StringIO()) as err:
+            index = pi.load_index([MAIN, SECURITY], "amd64", fetch)
+        self.assertEqual(
+            fetched,
+            [
+                "https://main.invalid/debian/dists/bookworm/main/binary-amd64/Packages.xz",
+                (
+                    "https://sec.invalid/debian-security/dists/bookworm-security/main/"
+                    "binary-amd64/Packages.xz"
+                ),
+            ],
+        )
+        self.assertEqual(index.packages["a"].version, "2")
+        self.assertIn("fetching https://main.invalid/", err.getvalue())
+
+    def test_corrupt_download(self) -> None:
+        with self.assertRaisesRegex(
+            UserError, r"x\.invalid/Packages\.xz: cannot decompress"
+        ):
+            pi.decompress("https://x.invalid/Packages.xz", b"not xz")
+
+    def test_real_suites(self) -> None:
+        urls = [s.index_url("amd64") for s in pi.BOOKWORM_SUITES]
+        self.assertEqual(
+            urls,
+            [
+                "https://deb.debian.org/debian/dists/bookworm/main/binary-amd64/Packages.xz",
+                (
+                    "https://deb.debian.org/debian/dists/bookworm-updates/main/"
+                    "binary-amd64/Packages.xz"
+                ),
+                (
+                    "https://security.debian.org/debian-security/dists/bookworm-security/main/"
+                    "binary-amd64/Packages.xz"
+                ),
+            ],
+        )
+        self.assertEqual(
+            pi.BOOKWORM_SUITES[2].urls("pool/updates/x.deb"),
+            [
+                "https://security.debian.org/debian-security/pool/updates/x.deb",
+                "https://deb.debian.org/debian-security/pool/updates/x.deb",
+            ],
+        )
+        self.assertEqual(
+            pi.BOOKWORM_SUITES[0].urls("pool/main/x.deb"),
+            ["https://deb.debian.org/debian/pool/main/x.deb"],
+        )
+
+    def test_sid_suite(self) -> None:
+        (sid,) = pi.SID_SUITES
+        self.assertEqual(
+            sid.index_url("amd64"),
+            "https://deb.debian.org/debian/dists/sid/main/binary-amd64/Packages.xz",
+        )
+        self.assertEqual(
+            sid.urls("pool/main/g/go-containerregistry/crane.deb"),
+            [
+                "https://deb.debian.org/debian/pool/main/g/go-containerregistry/crane.deb"
+            ],
+        )
+
+
+class FetchUrlTest(unittest.TestCase):
+    def test_fetch_url_error_message(self) -> None:
+        error = urllib.error.URLError("Name or service not known")
+        with (
+            mock.patch.object(urllib.request, "urlopen", side_effect=error),
+            self.assertRaises(UserError) as cm,
+        ):
+            pi.fetch_url("https://deb.debian.org/debian/dists/x/Packages.xz")
+        message = str(cm.exception)
+        self.assertIn(
+            "cannot fetch https://deb.debian.org/debian/dists/x/Packages.xz", message
+        )
+        self.assertIn("deb.debian.org and security.debian.org", message)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,575 @@
+#!/usr/bin/env python3
+"""Install many wheels into one site-packages tree with PyPA's `installer`, offline.
+
+No resolver, no network, no bytecode. `installer` (the PyPA reference
+installer) unpacks each wheel: schemes, `.data` directories, console-script
+launchers, shebangs and the rewritten RECORD. What is ours:
+
+- each wheel is checked before anything is written: its metadata `Name` is a
+  valid project name that agrees with the filename and the dist-info
+  directory, its `Version` agrees too, its RECORD lists exactly its files
+  with matching hashes, and no member path leaves the site-packages root;
+- two distributions writing one path (or a file where another has a
+  directory) are refused;
+- every file and directory gets one mtime (1980-01-01) and a normalised mode
+  (0644, or 0755 for executables); INSTALLER says `bazel-pypi`;
+- `--manifest` (distributions.json) lists each distribution's files, relative
+  to the prefix, for the layers made from the tree.
+
+Wheels install in parallel, each into its own staging tree, which are merged
+and renamed into place at the end; the manifest is written last. An
+interrupted run leaves no prefix and no manifest.
+
+Runs in a Bazel repository rule, before any site-packages exists:
+`installer` and `packaging` are imported from their pinned wheels
+(PYTHONPATH names the .whl files; a wheel is a zip Python imports from).
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import concurrent.futures
+import json
+import multiprocessing
+import os
+import posixpath
+import shutil
+import sys
+import tempfile
+import time
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+if __package__ in (None, ""):  # run as a script: make the repository root importable
+    sys.path.insert(
+        0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    )
+
+import installer  # noqa: E402
+import installer.utils  # noqa: E402
+from installer.destinations import SchemeDictionaryDestination  # noqa: E402
+from installer.exceptions import InstallerError  # noqa: E402
+from installer.records import RecordEntry  # noqa: E402
+from installer.sources import WheelFile  # noqa: E402
+from packaging.utils import (  # noqa: E402
+    InvalidName,
+    InvalidWheelFilename,
+    canonicalize_name,
+    parse_wheel_filename,
+)
+from packaging.version import InvalidVersion, Version  # noqa: E402
+
+from tools.pylib import atomic_file, cli  # noqa: E402
+from tools.pylib.cli import UserError  # noqa: E402
+from tools.pylib.progress import human  # noqa: E402
+
+PROG = "install_wheels"
+FIXED_MTIME = 315532800  # 1980-01-01T00:00:00Z, the zip epoch
+INSTALLER = b"bazel-pypi\n"
+# The shebang of console-script launchers and `#!python` scripts: the image's
+# interpreter (an image has no /bin/sh for installer's `env` form).
+INTERPRETER = "/usr/bin/python3"
+
+
+# --------------------------------------------------------------------------
+# Checking a wheel before anything is written
+
+
+@dataclass
+class WheelInfo:
+    path: str
+    name: str  # as in METADATA
+    version: str
+    dist_info: str  # directory name
+    size: int
+
+    @property
+    def key(self) -> str:
+        return canonicalize_name(self.name)
+
+
+def _open_wheel(path: str) -> zipfile.ZipFile:
+    try:
+        return zipfile.ZipFile(path)
+    except FileNotFoundError:
+        raise UserError(f"wheel {path} does not exist") from None
+    except (zipfile.BadZipFile, OSError) as e:
+        raise UserError(
+            f"{path} is not a valid wheel (not a zip file: {e}); "
+            "delete it and fetch it again"
+        ) from None
+
+
+def check_member_path(name: str, wheel: str) -> None:
+    """Refuse a member that would land outside the site-packages root."""
+    parts = name.removesuffix("/").split("/")
+    if (
+        name.startswith("/")
+        or "\\" in name
+        or "\0" in name
+        or any(part in ("", ".", "..") for part in parts)
+    ):
+        raise UserError(
+            f"wheel {wheel} has an unsafe path `{name}` (absolute, or with `..`): "
+            "it would land outside the site-packages root; it cannot be installed"
+        )
+
+
+def _record_paths(source: WheelFile, wheel: str) -> set[str]:
+    try:
+        text = source.read_dist_info("RECORD")
+    except KeyError:
+        raise UserError(f"wheel {wheel} has no RECORD") from None
+    return {row[0] for row in installer.records.parse_record_file(text.splitlines())}
+
+
+def read_wheel_info(path: str) -> WheelInfo:
+    """Check one wheel (names, versions, RECORD, paths); its identity."""
+    filename = os.path.basename(path)
+    try:
+        file_name, file_version, _, _ = parse_wheel_filename(filename)
+    except (InvalidWheelFilename, InvalidVersion) as e:
+        raise UserError(f"{path}: not a valid wheel filename ({e})") from None
+    with _open_wheel(path) as archive:
+        source = WheelFile(archive)
+        try:
+            dist_info = source.dist_info_dir
+        except (ValueError, InstallerError) as e:
+            raise UserError(f"wheel {path}: {e}") from None
+        if f"{dist_info}/WHEEL" not in archive.namelist():
+            raise UserError(f"wheel {path}: {dist_info} has no WHEEL file")
+        try:
+            metadata = installer.utils.parse_metadata_file(
+                source.read_dist_info("METADATA")
+            )
+        except KeyError:
+            raise UserError(f"wheel {path}: {dist_info} has no METADATA") from None
+        except UnicodeDecodeError:
+            raise UserError(
+                f"wheel {path}: {dist_info}/METADATA is not UTF-8"
+            ) from None
+        name = (metadata.get("Name") or "").strip()
+        version = (metadata.get("Version") or "").strip()
+        if not name or not version:
+            raise UserError(f"wheel {path}: {dist_info}/METADATA lacks Name or Version")
+        try:
+            key = canonicalize_name(name, validate=True)
+        except InvalidName:
+            raise UserError(
+                f"wheel {path}: METADATA Name `{name}` is not a valid project name"
+            ) from None
+        if key != file_name:
+            raise UserError(
+                f"wheel {path}: METADATA Name `{name}` disagrees with the filename "
+                f"(`{file_name}`)"
+            )
+        dist_name, _, dist_version = dist_info[: -len(".dist-info")].rpartition("-")
+        if canonicalize_name(dist_name) != key:
+            raise UserError(
+                f"wheel {path}: the dist-info directory {dist_info} names another "
+                f"project than METADATA (`{name}`)"
+            )
+        try:
+            same = Version(version) == file_version == Version(dist_version)
+        except InvalidVersion:
+            same = False
+        if not same:
+            raise UserError(
+                f"wheel {path}: METADATA Version {version}, the filename "
+                f"({file_version}) and {dist_info} disagree"
+            )
+        if "entry_points.txt" in source.dist_info_filenames:
+            try:
+                list(
+                    installer.utils.parse_entrypoints(
+                        source.read_dist_info("entry_points.txt")
+                    )
+                )
+            except (AssertionError, ValueError, KeyError) as e:
+                raise UserError(
+                    f"wheel {path}: invalid entry point in {dist_info}/entry_points.txt"
+                    f" ({e or 'a console_scripts or gui_scripts line is malformed'})"
+                ) from None
+        files = set()
+        for member in archive.namelist():
+            check_member_path(member, path)
+            if not member.endswith("/"):
+                files.add(member)
+        recorded = _record_paths(source, path)
+        extra = sorted(recorded - files)
+        if extra:
+            raise UserError(
+                f"wheel {path}: its RECORD lists files the wheel does not hold: "
+                + ", ".join(extra[:5])
+                + (f" and {len(extra) - 5} more" if len(extra) > 5 else "")
+            )
+        try:
+            source.validate_record(validate_contents=True)
+        except ValueError as e:
+            issues = getattr(e, "issues", None) or [str(e)]
+            raise UserError(
+                f"wheel {path} does not match its RECORD:\n    "
+                + "\n    ".join(issues[:5])
+            ) from None
+    return WheelInfo(path, name, version, dist_info, os.path.getsize(path))
+
+
+# --------------------------------------------------------------------------
+# Installing one wheel (runs in a worker process)
+
+
+@dataclass
+class WheelResult:
+    key: str
+    version: str
+    dist_info: str
+    # prefix-relative path -> (sha256 hex, size)
+    files: dict[str, tuple[str, int]] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def installed_bytes(self) -> int:
+        return sum(size for _, size in self.files.values())
+
+
+@dataclass
+class Layout:
+    """Where the schemes go, as POSIX paths relative to the prefix."""
+
+    purelib: str  # e.g. lib/python3.11/dist-packages
+    scripts: str = "bin"
+    data: str = ""
+
+    @property
+    def headers(self) -> str:
+        """include/pythonX.Y beside lib/pythonX.Y, as sysconfig's `include`."""
+        parts = self.purelib.split("/")
+        version = next((p for p in parts if p.startswith("python")), "python3")
+        return posixpath.join("include", version)
+
+    def schemes(self, root: str, name: str) -> dict[str, str]:
+        def at(relative: str) -> str:
+            return os.path.join(root, relative) if relative else root
+
+        return {
+            "purelib": at(self.purelib),
+            "platlib": at(self.purelib),
+            "scripts": at(self.scripts),
+            "data": at(self.data),
+            "headers": at(posixpath.join(self.headers, name)),
+        }
+
+
+@dataclass
+class _Destination(SchemeDictionaryDestination):
+    """installer's destination, recording each file and normalising modes."""
+
+    root: str = ""
+    written: dict[str, tuple[str, int]] = field(default_factory=dict)
+
+    def write_to_fs(
+        self, scheme: str, path: str, stream: BinaryIO, is_executable: bool
+    ) -> RecordEntry:
+        target = str(self._path_with_destdir(scheme, path))  # type: ignore[arg-type]
+        relative = os.path.relpath(target, self.root).replace(os.sep, "/")
+        if relative.startswith("../") or relative == "..":
+            raise UserError(f"{path} would be written outside the install prefix")
+        # Scripts are executable whatever their zip mode says, as pip makes them.
+        is_executable = is_executable or scheme == "scripts"
+        entry = super().write_to_fs(scheme, path, stream, is_executable)  # type: ignore[arg-type]
+        os.chmod(target, 0o755 if is_executable else 0o644)
+        digest = entry.hash_.value if entry.hash_ else ""
+        self.written[relative] = (_hex(digest), entry.size or 0)
+        return entry
+
+
+def _hex(urlsafe_b64: str) -> str:
+    padded = urlsafe_b64 + "=" * (-len(urlsafe_b64) % 4)
+    return base64.urlsafe_b64decode(padded).hex()
+
+
+def extract_wheel(info: WheelInfo, root: str, layout: Layout) -> WheelResult:
+    """Install one (checked) wheel below `root`, which stands for the prefix."""
+    started = time.monotonic()
+    destination = _Destination(
+        scheme_dict=layout.schemes(root, info.name),
+        interpreter=INTERPRETER,
+        script_kind="posix",
+        root=root,
+    )
+    try:
+        with WheelFile.open(info.path) as source:
+            installer.install(source, destination, {"INSTALLER": INSTALLER})
+    except FileExistsError as e:
+        raise UserError(f"wheel {info.path} installs a path twice ({e})") from None
+    except (InstallerError, ValueError) as e:
+        raise UserError(f"wheel {info.path} cannot be installed: {e}") from None
+    except (zipfile.BadZipFile, EOFError) as e:
+        raise UserError(f"wheel {info.path} is corrupt: {e}") from None
+    result = WheelResult(info.key, info.version, info.dist_info, destination.written)
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def _extract_job(info: WheelInfo, root: str, layout: Layout) -> WheelResult:
+    """Process-pool entry point."""
+    return extract_wheel(info, root, layout)
+
+
+# --------------------------------------------------------------------------
+# Putting it together
+
+
+def _find_conflicts(
+    infos: list[WheelInfo], results: dict[str, WheelResult]
+) -> list[str]:
+    owners: dict[str, tuple[WheelInfo, str]] = {}
+    directories: dict[str, WheelInfo] = {}
+    problems: list[str] = []
+    for info in infos:
+        for path, (sha, _) in sorted(results[info.key].files.items()):
+            if path in owners:
+                other, other_sha = owners[path]
+                if other_sha != sha:
+                    problems.append(
+                        f"{os.path.basename(other.path)} and "
+                        f"{os.path.basename(info.path)} both install {path} "
+                        "with different content"
+                    )
+            else:
+                owners[path] = (info, sha)
+            parent = posixpath.dirname(path)
+            while parent and parent not in directories:
+                directories[parent] = info
+                parent = posixpath.dirname(parent)
+    for path, (info, _) in sorted(owners.items()):
+        if path in directories:
+            problems.append(
+                f"{os.path.basename(info.path)} installs the file {path}, but "
+                f"{os.path.basename(directories[path].path)} installs a directory there"
+            )
+    return problems
+
+
+def _merge(source: str, target: str) -> None:
+    """Move the tree `source` into `target`; files in both are equal (checked)."""
+    for entry in sorted(os.listdir(source)):
+        src, dst = os.path.join(source, entry), os.path.join(target, entry)
+        if not os.path.lexists(dst):
+            os.rename(src, dst)
+        elif os.path.isdir(dst) and not os.path.islink(dst):
+            _merge(src, dst)
+        else:
+            os.unlink(src)
+
+
+def _finish_tree(root: str) -> None:
+    """Normalise directory modes and set every mtime, bottom-up."""
+    for directory, _, files in os.walk(root, topdown=False):
+        for name in files:
+            os.utime(os.path.join(directory, name), (FIXED_MTIME, FIXED_MTIME))
+        os.chmod(directory, 0o755)
+        os.utime(directory, (FIXED_MTIME, FIXED_MTIME))
+
+
+def _relative_inside(path: str, prefix: str, what: str) -> str:
+    relative = os.path.relpath(path, prefix)
+    if relative == os.curdir:
+        return ""
+    if relative.startswith(os.pardir + os.sep) or relative == os.pardir:
+        raise UserError(
+            f"{what} {path} is not inside the prefix {prefix}; pass --prefix"
+        )
+    return relative.replace(os.sep, "/")
+
+
+def install(
+    wheels: Iterable[str],
+    dest: str,
+    prefix: str | None = None,
+    scripts_dir: str | None = None,
+    manifest: str | None = None,
+    jobs: int = 4,
+) -> dict[str, dict[str, object]]:
+    """Install `wheels`; returns the manifest."""
+    wheels = list(wheels)
+    dest = os.path.abspath(dest)
+    prefix = os.path.abspath(
+        prefix or os.path.join(dest, os.pardir, os.pardir, os.pardir)
+    )
+    scripts_dir = os.path.abspath(scripts_dir or os.path.join(prefix, "bin"))
+    layout = Layout(
+        purelib=_relative_inside(dest, prefix, "--dest"),
+        scripts=_relative_inside(scripts_dir, prefix, "--scripts-dir"),
+    )
+    if not layout.purelib:
+        raise UserError(
+            "--dest must be below the prefix (e.g. PREFIX/lib/python3.X/site-packages)"
+        )
+    if os.path.lexists(prefix) and (not os.path.isdir(prefix) or os.listdir(prefix)):
+        raise UserError(f"{prefix} already exists and is not empty; remove it first")
+    if not wheels:
+        raise UserError("no wheels given")
+
+    infos = [read_wheel_info(path) for path in sorted(wheels, key=os.path.basename)]
+    by_key: dict[str, WheelInfo] = {}
+    for info in infos:
+        if info.key in by_key:
+            raise UserError(
+                f"distribution {info.key} appears twice: in {by_key[info.key].path} "
+                f"({by_key[info.key].version}) and in {info.path} ({info.version})"
+            )
+        by_key[info.key] = info
+    infos.sort(key=lambda i: i.key)
+    total = sum(info.size for info in infos)
+    cli.note(PROG, f"{len(infos)} wheels, {human(total)}, into {prefix}")
+
+    parent = os.path.dirname(prefix)
+    os.makedirs(parent, exist_ok=True)
+    staging = tempfile.mkdtemp(
+        prefix=f".{os.path.basename(prefix)}.partial-", dir=parent
+    )
+    try:
+        parts = os.path.join(staging, ".parts")
+        os.mkdir(parts)
+        roots = {info.key: os.path.join(parts, info.key) for info in infos}
+        for root in roots.values():
+            os.mkdir(root)
+        results = _extract_all(infos, roots, layout, jobs)
+        cli.note(PROG, "checking for conflicts, merging, setting mtimes")
+        problems = _find_conflicts(infos, results)
+        if problems:
+            raise UserError(
+                "wheels conflict; remove one of each pair from the lock:\n  - "
+                + "\n  - ".join(problems)
+            )
+        tree = os.path.join(staging, "tree")
+        os.mkdir(tree)
+        for info in infos:
+            _merge(roots[info.key], tree)
+        shutil.rmtree(parts)
+        _finish_tree(tree)
+        if os.path.isdir(prefix):
+            os.rmdir(prefix)  # empty, checked above
+        os.rename(tree, prefix)
+        os.utime(prefix, (FIXED_MTIME, FIXED_MTIME))
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+    result: dict[str, dict[str, object]] = {}
+    for info in infos:
+        entry = results[info.key]
+        result[info.key] = {
+            "version": info.version,
+            "dist_info": info.dist_info,
+            "files": sorted(entry.files),
+        }
+    if manifest:
+        atomic_file.write_text(manifest, _render_manifest(result), durable=False)
+    installed = sum(r.installed_bytes for r in results.values())
+    count = sum(len(r.files) for r in results.values())
+    cli.note(PROG, f"installed {count} files, {human(installed)}")
+    return result
+
+
+def _render_manifest(result: dict[str, dict[str, object]]) -> str:
+    return json.dumps(result, indent=2, sort_keys=True) + "\n"
+
+
+def _extract_all(
+    infos: list[WheelInfo], roots: dict[str, str], layout: Layout, jobs: int
+) -> dict[str, WheelResult]:
+    results: dict[str, WheelResult] = {}
+
+    def report(info: WheelInfo, result: WheelResult) -> None:
+        results[info.key] = result
+        cli.log(
+            f"  [{len(results)}/{len(infos)}] {info.name} {info.version}: "
+            f"{human(info.size)} wheel -> {human(result.installed_bytes)} in "
+            f"{len(result.files)} files ({result.seconds:.1f} s)"
+        )
+
+    if jobs <= 1 or len(infos) == 1:
+        for info in infos:
+            report(info, extract_wheel(info, roots[info.key], layout))
+        return results
+    # Largest first, so the big wheels do not end up last on one worker.
+    ordered = sorted(infos, key=lambda i: (-i.size, i.key))
+    # fork, not spawn/forkserver: those re-exec sys.executable, which for an
+    # interpreter started through its own loader (a Debian root) escapes to the
+    # host's libraries.
+    context = multiprocessing.get_context("fork")
+    with concurrent.futures.ProcessPoolExecutor(
+        max_workers=jobs, mp_context=context
+    ) as pool:
+        futures = {
+            pool.submit(_extract_job, i, roots[i.key], layout): i for i in ordered
+        }
+        try:
+            for future in concurrent.futures.as_completed(futures):
+                report(futures[future], future.result())
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+    return results
+
+
+def _read_list(path: str) -> list[str]:
+    try:
+        with open(path, encoding="utf-8") as f:
+            lines = f.read().splitlines()
+    except OSError as e:
+        raise UserError(f"cannot read --wheels-from {path}: {e.strerror}") from None
+    return [
+        line.strip()
+        for line in lines
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """The command line; an expected failure is one message and exit 1."""
+    return cli.guarded(PROG, _main, argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    parser = argparse.ArgumentParser(
+        prog=PROG, description=(__doc__ or "").split("\n\n")[0]
+    )
+    parser.add_argument("wheels", nargs="*", help="wheel files")
+    parser.add_argument("--wheels-from", help="file listing wheel paths, one per line")
+    parser.add_argument(
+        "--dest",
+        required=True,
+        help="site-packages: PREFIX/lib/python3.X/site-packages",
+    )
+    parser.add_argument("--prefix", help="install prefix (default: DEST/../../..)")
+    parser.add_argument("--scripts-dir", help="console scripts (default: PREFIX/bin)")
+    parser.add_argument("--manifest", help="JSON manifest of files per distribution")
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=4,
+        help="worker processes (default 4: creating files waits on the disk, so "
+        "even 2 cores gain from more than 2)",
+    )
+    args = parser.parse_args(argv)
+    wheels = list(args.wheels)
+    if args.wheels_from:
+        wheels += _read_list(args.wheels_from)
+    install(
+        wheels,
+        dest=args.dest,
+        prefix=args.prefix,
+        scripts_dir=args.scripts_dir,
+        manifest=args.manifest,
+        jobs=args.jobs,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

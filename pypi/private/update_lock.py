@@ -1,0 +1,165 @@
+#!/usr/bin/env python3
+"""Recompile a pip-tools lock and the wheels.lock.json that pins its wheel files.
+
+    tools/bazel run //:requirements.update            # rewrite both files
+    tools/bazel test --config=network //:requirements_test   # are they current?
+
+pip-compile (pip-tools, from its own small lock) runs on the hermetic Python
+3.11 with every pin hashed; wheel_index then maps each pin to the one wheel
+for cp311 manylinux x86_64 and records its URL and sha256. The host's pip
+configuration is ignored, so the lock depends only on requirements.in and PyPI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import filecmp
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+from pypi.private import wheel_index
+
+PIP_COMPILE_FLAGS = [
+    "--quiet",
+    "--generate-hashes",
+    "--allow-unsafe",
+    "--strip-extras",
+    "--no-emit-index-url",
+]
+
+
+def pip_compile(
+    workdir: str, requirements_in: str, lock: str, update_command: str
+) -> None:
+    """Runs pip-compile in `workdir` on relative paths, which the lock names."""
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": os.environ.get("HOME", workdir),
+        "PYTHONPATH": os.pathsep.join(p for p in sys.path if p),
+        "PIP_CONFIG_FILE": os.devnull,
+        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+        "CUSTOM_COMPILE_COMMAND": update_command,
+    }
+    for passthrough in (
+        "SSL_CERT_FILE",
+        "PIP_CERT",
+        "REQUESTS_CA_BUNDLE",
+        "PYTHONHOME",
+    ):
+        if passthrough in os.environ:
+            env[passthrough] = os.environ[passthrough]
+    command = [
+        sys.executable,
+        "-m",
+        "piptools",
+        "compile",
+        *PIP_COMPILE_FLAGS,
+        "--output-file",
+        lock,
+        requirements_in,
+    ]
+    print(f"update_lock: pip-compile {requirements_in} -> {lock}", file=sys.stderr)
+    result = subprocess.run(command, cwd=workdir, env=env, check=False)
+    if result.returncode != 0:
+        raise SystemExit(
+            f"update_lock: pip-compile failed on {requirements_in} "
+            f"(exit {result.returncode}); "
+            "see its output above. Is PyPI reachable?"
+        )
+
+
+def update(
+    workspace: str,
+    requirements_in: str,
+    lock: str,
+    wheels_lock: str,
+    update_command: str,
+) -> int:
+    pip_compile(workspace, requirements_in, lock, update_command)
+    return wheel_index.main(
+        [
+            "--lock",
+            os.path.join(workspace, lock),
+            "--out",
+            os.path.join(workspace, wheels_lock),
+        ]
+    )
+
+
+def check(
+    workspace: str,
+    requirements_in: str,
+    lock: str,
+    wheels_lock: str,
+    update_command: str,
+) -> int:
+    """Recompiles into a scratch copy; exits 1 if the committed files are stale."""
+    with tempfile.TemporaryDirectory() as scratch:
+        for path in (requirements_in, lock):
+            os.makedirs(os.path.join(scratch, os.path.dirname(path)), exist_ok=True)
+            shutil.copyfile(os.path.join(workspace, path), os.path.join(scratch, path))
+        pip_compile(scratch, requirements_in, lock, update_command)
+        if not filecmp.cmp(
+            os.path.join(scratch, lock), os.path.join(workspace, lock), shallow=False
+        ):
+            print(
+                f"update_lock: {lock} is stale against {requirements_in} and PyPI: "
+                f"run `{update_command}`",
+                file=sys.stderr,
+            )
+            return 1
+    status = wheel_index.main(
+        [
+            "--check",
+            "--lock",
+            os.path.join(workspace, lock),
+            "--out",
+            os.path.join(workspace, wheels_lock),
+        ]
+    )
+    if status == 0:
+        print(f"update_lock: {lock} and {wheels_lock} are current", file=sys.stderr)
+    return status
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--requirements-in", required=True)
+    parser.add_argument("--lock", required=True)
+    parser.add_argument("--wheels-lock", required=True)
+    parser.add_argument(
+        "--update-command", required=True, help="how users run the update, for messages"
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="compare instead of writing"
+    )
+    args = parser.parse_args(argv)
+    if args.check:
+        return check(
+            os.getcwd(),
+            args.requirements_in,
+            args.lock,
+            args.wheels_lock,
+            args.update_command,
+        )
+    workspace = os.environ.get("BUILD_WORKSPACE_DIRECTORY")
+    if not workspace:
+        print(
+            "update_lock: run me with `bazel run` (it sets BUILD_WORKSPACE_DIRECTORY)",
+            file=sys.stderr,
+        )
+        return 2
+    return update(
+        workspace,
+        args.requirements_in,
+        args.lock,
+        args.wheels_lock,
+        args.update_command,
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Repository tools (Python packages under tools/)."""

@@ -1,0 +1,1 @@
+"""Shared helpers of the rule sets' tools: errors, atomic outputs, progress."""
