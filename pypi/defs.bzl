@@ -1,22 +1,32 @@
-"""pip_lock: update and freshness-test targets for a pip-tools lock."""
+"""pip_lock: the targets of one pip-tools lock (update, freshness, consistency)."""
 
 load("@rules_python//python:defs.bzl", "py_binary", "py_test")
 
-def pip_lock(name, requirements_in, lock, wheels_lock, **kwargs):
-    """Declares `<name>.update` and `<name>_test` for a pip-tools lock.
+def pip_lock(name, requirements_in, lock, wheels_lock, site_packages = None, **kwargs):
+    """Declares the targets that keep a pip-tools lock and its wheel map honest.
 
-    `bazel run :<name>.update` recompiles `lock` from `requirements_in` with
-    pip-compile --generate-hashes and rewrites `wheels_lock` (the wheel file,
-    URL and sha256 chosen for each pin). `<name>_test` recompiles into a scratch
-    copy and fails if either committed file is stale; it needs PyPI, so it is
-    tagged `requires-network` (run it with `--config=network`).
+    - `bazel run :<name>.update` recompiles `lock` from `requirements_in` with
+      pip-compile --generate-hashes (binary wheels only) and rewrites
+      `wheels_lock` (the wheel file, URL and sha256 chosen for each pin).
+    - `<name>_test` recompiles into a scratch copy and fails if either
+      committed file is stale; it needs PyPI, so it is tagged
+      `requires-network` (run it with `--config=network`).
+    - `<name>_wheels_test` (no network): `wheels_lock` maps exactly the pins of
+      `lock`, each to a file whose sha256 the lock lists.
+    - `<name>_consistency_test` (no network; only with `site_packages`): the
+      lock is closed (every Requires-Dist of every pin, markers evaluated for
+      the target, pinned at a satisfying version), every name in
+      `requirements_in` is pinned, nothing is pinned twice, and the installed
+      tree holds exactly the pins.
 
     Args:
-      name: prefix of the two targets.
+      name: prefix of the targets.
       requirements_in: the intent, e.g. "requirements.in".
       lock: the pip-compile output, e.g. "requirements_lock.txt".
       wheels_lock: the wheel map, e.g. "//third_party/pypi:wheels.lock.json".
-      **kwargs: passed to both targets (e.g. visibility).
+      site_packages: the `site_packages_dir` of the repository installed from
+        this lock (e.g. "@pypi//:site_packages_dir"), for the consistency test.
+      **kwargs: passed to every target (e.g. visibility).
     """
     pkg = native.package_name()
 
@@ -30,15 +40,15 @@ def pip_lock(name, requirements_in, lock, wheels_lock, **kwargs):
         "--wheels-lock=" + _path(wheels_lock),
         "--update-command='tools/bazel run //%s:%s.update'" % (pkg, name),
     ]
-    srcs = ["//pypi/private:update_lock.py"]
+    srcs = [Label("//pypi/private:update_lock.py")]
     deps = [
-        "//pypi/private:wheel_index",
-        "@build_tools//:site_packages",
+        Label("//pypi/private:wheel_index"),
+        Label("@build_tools//:site_packages"),
     ]
     py_binary(
         name = name + ".update",
         srcs = srcs,
-        main = "//pypi/private:update_lock.py",
+        main = Label("//pypi/private:update_lock.py"),
         args = args,
         deps = deps,
         tags = ["requires-network"],
@@ -47,7 +57,7 @@ def pip_lock(name, requirements_in, lock, wheels_lock, **kwargs):
     py_test(
         name = name + "_test",
         srcs = srcs,
-        main = "//pypi/private:update_lock.py",
+        main = Label("//pypi/private:update_lock.py"),
         args = args + ["--check"],
         data = [requirements_in, lock, wheels_lock],
         deps = deps,
@@ -55,3 +65,32 @@ def pip_lock(name, requirements_in, lock, wheels_lock, **kwargs):
         tags = ["requires-network", "no-sandbox"],
         **kwargs
     )
+    py_test(
+        name = name + "_wheels_test",
+        size = "small",
+        srcs = [Label("//pypi/private:wheel_index.py")],
+        main = Label("//pypi/private:wheel_index.py"),
+        args = [
+            "--check",
+            "--lock=$(rootpath %s)" % lock,
+            "--out=$(rootpath %s)" % wheels_lock,
+        ],
+        data = [lock, wheels_lock],
+        deps = [Label("//pypi/private:wheel_index")],
+        **kwargs
+    )
+    if site_packages:
+        py_test(
+            name = name + "_consistency_test",
+            size = "medium",
+            srcs = [Label("//pypi/private:lock_consistency.py")],
+            main = Label("//pypi/private:lock_consistency.py"),
+            args = [
+                "--lock=$(rootpath %s)" % lock,
+                "--requirements-in=$(rootpath %s)" % requirements_in,
+                "--site-packages=$(rootpath %s)" % site_packages,
+            ],
+            data = [lock, requirements_in, site_packages],
+            deps = [Label("//pypi/private:lock_consistency")],
+            **kwargs
+        )

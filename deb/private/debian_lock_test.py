@@ -108,35 +108,6 @@ class FilesTest(unittest.TestCase):
         with self.assertRaisesRegex(UserError, r"cannot read .*nope\.txt"):
             dl.read_list(os.path.join(self.dir, "nope.txt"))
 
-    def test_atomic_write(self) -> None:
-        path = os.path.join(self.dir, "lock.json")
-        dl.write_atomic(path, "one\n")
-        dl.write_atomic(path, "two\n")
-        with open(path, encoding="utf-8") as f:
-            self.assertEqual(f.read(), "two\n")
-        self.assertEqual(os.listdir(self.dir), ["lock.json"])
-        self.assertEqual(os.stat(path).st_mode & 0o777, 0o644)
-
-    def test_atomic_write_failure_leaves_nothing(self) -> None:
-        path = os.path.join(self.dir, "lock.json")
-        with (
-            mock.patch.object(os, "replace", side_effect=OSError("disk full")),
-            self.assertRaises(OSError),
-        ):
-            dl.write_atomic(path, "content\n")
-        self.assertEqual(os.listdir(self.dir), [])
-
-    def test_atomic_write_failure_keeps_old_file(self) -> None:
-        path = self.write("lock.json", "old\n")
-        with (
-            mock.patch.object(os, "fsync", side_effect=OSError("io error")),
-            self.assertRaises(OSError),
-        ):
-            dl.write_atomic(path, "new\n")
-        self.assertEqual(os.listdir(self.dir), ["lock.json"])
-        with open(path, encoding="utf-8") as f:
-            self.assertEqual(f.read(), "old\n")
-
     def test_workspace_path(self) -> None:
         with mock.patch.dict(os.environ, {"BUILD_WORKSPACE_DIRECTORY": "/ws"}):
             self.assertEqual(dl.workspace_path("a/b.json"), "/ws/a/b.json")

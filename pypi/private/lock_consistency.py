@@ -12,7 +12,7 @@ site-packages tree installed from the lock. Checks, for the target
   (d) every pin is installed at its version, and nothing else is installed.
 
 All problems are reported at once; exit 0 when there are none, 1 otherwise,
-2 when an input cannot be read. Uses `packaging` (itself pinned in the lock).
+2 when an input cannot be read. Uses `packaging` (from the build tools' lock).
 """
 
 from __future__ import annotations
@@ -23,35 +23,15 @@ import os
 import re
 import sys
 from collections import deque
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-# `packaging` comes from the site-packages under test: never write bytecode
-# into that tree (it becomes an image layer).
-sys.dont_write_bytecode = True
+from packaging.markers import Marker
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
 
-from packaging.markers import Marker  # noqa: E402
-from packaging.requirements import InvalidRequirement, Requirement  # noqa: E402
-from packaging.utils import canonicalize_name  # noqa: E402
-from packaging.version import InvalidVersion, Version  # noqa: E402
-
-UPDATE_COMMAND = "tools/bazel run //:requirements.update"
-
-# The target interpreter's PEP 508 environment, fixed so the check is hermetic.
-TARGET_ENVIRONMENT: dict[str, str] = {
-    "os_name": "posix",
-    "sys_platform": "linux",
-    "platform_system": "Linux",
-    "platform_machine": "x86_64",
-    "platform_python_implementation": "CPython",
-    "implementation_name": "cpython",
-    "implementation_version": "3.11.2",
-    "python_version": "3.11",
-    "python_full_version": "3.11.2",
-    "platform_release": "",
-    "platform_version": "",
-    "extra": "",
-}
+from pypi.private import target
+from pypi.private.pip_lock_file import UPDATE_COMMAND, logical_lines
 
 _INDEX_OPTIONS = {
     "-i",
@@ -67,32 +47,10 @@ _INDEX_OPTIONS = {
     "--no-binary",
 }
 _HASH_RE = re.compile(r"\s--hash[=\s]\s*\S+")
-_COMMENT_RE = re.compile(r"(^|\s+)#.*$")
 
 
 class InputError(Exception):
     """An input cannot be read at all."""
-
-
-def logical_lines(text: str) -> Iterator[tuple[int, str]]:
-    """Yield (first line number, text): continuations joined, comments removed."""
-    buffer: list[str] = []
-    start = 0
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = _COMMENT_RE.sub("", raw)
-        if not buffer:
-            start = number
-        if line.endswith("\\"):
-            buffer.append(line[:-1])
-            continue
-        buffer.append(line)
-        joined = " ".join(part.strip() for part in buffer).strip()
-        buffer = []
-        if joined:
-            yield start, joined
-    joined = " ".join(part.strip() for part in buffer).strip()
-    if joined:
-        yield start, joined
 
 
 def _read(path: str, what: str) -> str:
@@ -106,9 +64,7 @@ def _read(path: str, what: str) -> str:
 
 
 def applies(marker: Marker | None, extra: str = "") -> bool:
-    if marker is None:
-        return True
-    return bool(marker.evaluate({**TARGET_ENVIRONMENT, "extra": extra}))
+    return target.marker_applies(marker, extra)
 
 
 def describe(requirement: Requirement) -> str:

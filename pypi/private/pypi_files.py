@@ -17,8 +17,8 @@ import urllib.request
 from collections.abc import Callable
 from typing import Any
 
+from pypi.private import target
 from pypi.private.pip_lock_file import normalize_name
-from pypi.private.wheel_tags import parse_wheel_filename
 from tools.pylib.cli import UserError
 
 PYPI_JSON_URL = "https://pypi.org/pypi/{name}/{version}/json"
@@ -87,7 +87,7 @@ def _file_version(filename: str, name: str) -> str | None:
     """The version in a wheel or sdist filename of project `name`, if it is one."""
     if filename.endswith(".whl"):
         try:
-            return parse_wheel_filename(filename).version
+            return str(target.wheel_name(filename)[1])
         except ValueError:
             return None
     for suffix in (".tar.gz", ".zip", ".tar.bz2", ".tgz"):

@@ -31,14 +31,9 @@ if not __package__:
         0, os.path.abspath(os.path.join(os.path.dirname(__file__), "../../.."))
     )
 
-from pypi.private.markers import TARGET_ENVIRONMENT, evaluate_marker
+from pypi.private import target
 from pypi.private.pip_lock_file import UPDATE_COMMAND, Lock, Pin, read_lock
 from pypi.private.pypi_files import Fetch, ReleaseFile, fetch_release
-from pypi.private.wheel_tags import (
-    parse_wheel_filename,
-    select_wheel,
-    wheel_rank,
-)
 from tools.pylib import atomic_file
 from tools.pylib.cli import UserError, log
 
@@ -57,7 +52,7 @@ def applicable_pins(lock: Lock) -> dict[str, Pin]:
     for pin in lock.pins:
         if pin.marker is not None:
             try:
-                applies = evaluate_marker(pin.marker, TARGET_ENVIRONMENT)
+                applies = target.marker_applies(pin.marker)
             except ValueError as e:
                 raise UserError(
                     f"{lock.path}:{pin.line}: cannot evaluate the marker of "
@@ -80,7 +75,7 @@ def applicable_pins(lock: Lock) -> dict[str, Pin]:
 
 
 def resolve_pin(pin: Pin, files: list[ReleaseFile]) -> dict[str, Any]:
-    chosen = select_wheel(files)
+    chosen = target.select_wheel(files)
     if chosen is None:
         kinds = sorted({str(f.get("filename", "?")) for f in files}) or ["no files"]
         raise UserError(
@@ -191,12 +186,13 @@ def check_index(lock: Lock, index: Any) -> list[str]:
             )
         if str(entry.get("sha256", "")).lower() not in pin.hashes:
             problems.append(f"{name}: wheel sha256 is not among the lock's hashes")
+        filename = str(entry.get("filename", ""))
         try:
-            parsed = parse_wheel_filename(str(entry.get("filename", "")))
+            wheel_project, _ = target.wheel_name(filename)
         except ValueError as e:
             problems.append(f"{name}: {e}")
             continue
-        if parsed.name != name or wheel_rank(parsed) is None:
+        if wheel_project != name or target.wheel_rank(filename) is None:
             problems.append(
                 f"{name}: {entry.get('filename')} does not fit {name} on the target"
             )

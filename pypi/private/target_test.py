@@ -1,4 +1,4 @@
-"""Tests for wheel_tags.py."""
+"""Tests for target.py: markers and wheel selection for the fixed target."""
 
 from __future__ import annotations
 
@@ -8,29 +8,52 @@ import unittest
 
 sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(__file__), "../../..")))
 
-from pypi.private import wheel_tags
+from pypi.private import target
 from pypi.private.fake_pypi import wheel_file
 
 
+class MarkerTest(unittest.TestCase):
+    def check(self, marker: str, expected: bool) -> None:
+        with self.subTest(marker=marker):
+            self.assertIs(target.marker_applies(marker), expected)
+
+    def test_markers(self) -> None:
+        self.check('sys_platform == "win32"', False)
+        self.check('sys_platform == "linux"', True)
+        self.check("platform_system == 'Linux' and platform_machine == 'x86_64'", True)
+        self.check('python_version < "3.12"', True)
+        self.check('python_version >= "3.12"', False)
+        self.check('python_version >= "3.9"', True)  # numeric, not string, comparison
+        self.check('python_full_version ~= "3.11.0"', True)
+        self.check('python_version == "3.*"', True)
+        self.check('(os_name == "nt" or os_name == "posix") and extra == ""', True)
+        self.check('"linux" in sys_platform', True)
+        self.check('platform_machine not in "arm64 aarch64"', True)
+        self.check('platform_python_implementation != "PyPy"', True)
+        self.check('extra == "test"', False)
+        for bad in (
+            'foo == "1"',
+            "python_version <",
+            '(sys_platform == "linux"',
+        ):
+            with self.subTest(bad=bad), self.assertRaises(ValueError):
+                target.marker_applies(bad)
+
+
 class NamesTest(unittest.TestCase):
-    def test_parse_wheel_filename(self) -> None:
-        parsed = wheel_tags.parse_wheel_filename(
+    def test_wheel_name(self) -> None:
+        name, version = target.wheel_name(
             "foo_bar-1.0-2b-py2.py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"
         )
-        self.assertEqual(parsed.name, "foo-bar")
-        self.assertEqual(parsed.version, "1.0")
-        self.assertEqual(parsed.build, (2, "b"))
-        self.assertIn(("py3", "none", "manylinux2014_x86_64"), parsed.tags)
-        self.assertEqual(len(parsed.tags), 4)
-        with self.assertRaises(ValueError):
-            wheel_tags.parse_wheel_filename("foo-1.0.tar.gz")
-        with self.assertRaises(ValueError):
-            wheel_tags.parse_wheel_filename("foo-1.0-x-py3-none-any.whl")
+        self.assertEqual((name, str(version)), ("foo-bar", "1.0"))
+        for bad in ("foo-1.0.tar.gz", "foo-1.0-x-py3-none-any.whl"):
+            with self.subTest(bad=bad), self.assertRaises(ValueError):
+                target.wheel_name(bad)
 
 
 class SelectionTest(unittest.TestCase):
     def pick(self, *filenames: str) -> str | None:
-        chosen = wheel_tags.select_wheel([wheel_file(f) for f in filenames])
+        chosen = target.select_wheel([wheel_file(f) for f in filenames])
         return None if chosen is None else chosen["filename"]
 
     def test_prefers_most_specific(self) -> None:
