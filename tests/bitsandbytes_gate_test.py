@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import gate_process
+from gates import stack
 from gates.bitsandbytes_gate import (
     NO_GPU_MESSAGE,
     check,
@@ -46,6 +47,8 @@ class DecisionTest(unittest.TestCase):
             "version": "0.45.0",
             "package_dir": "/sp/bitsandbytes",
             "library_files": LIBRARIES,
+            "expected_version": "0.45.0",
+            "expected_cuda": "12.4",
         }
         args.update(kwargs)
         return evaluate_bitsandbytes(**args)  # type: ignore[arg-type]
@@ -106,6 +109,29 @@ class DecisionTest(unittest.TestCase):
 
     def test_library_name(self) -> None:
         self.assertEqual(cuda_library_name("12.4"), "libbitsandbytes_cuda124.so")
+
+
+class LockDisagreesTest(unittest.TestCase):
+    def test_a_lock_that_pins_another_bitsandbytes_fails_the_real_tree(self) -> None:
+        tmp = Path(tempfile.mkdtemp(prefix="bnb-gate-lock-"))
+        self.addCleanup(shutil.rmtree, tmp, True)
+        locked = stack.load()
+        text = Path(locked.lock).read_text(encoding="utf-8")
+        pin = f"\nbitsandbytes=={locked.version('bitsandbytes')} "
+        self.assertIn(pin, text)
+        (tmp / "requirements_lock.txt").write_text(
+            text.replace(pin, "\nbitsandbytes==0.44.1 ")
+        )
+        done = run_python(
+            "import sys\n"
+            "from gates.bitsandbytes_gate import main\n"
+            f"sys.exit(main(['--lock', {str(tmp / 'requirements_lock.txt')!r}]))\n"
+        )
+        self.assertEqual(done.returncode, 1, done.stdout + done.stderr)
+        self.assertIn(
+            f"bitsandbytes is {locked.version('bitsandbytes')}, expected 0.44.1",
+            done.stderr,
+        )
 
 
 class BrokenEnvironmentTest(unittest.TestCase):

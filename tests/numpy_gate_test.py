@@ -13,16 +13,16 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import gate_process
+from gates import stack
 from gates.installed import Dist
 from gates.numpy_gate import (
-    DEFAULT_EXPECTED_VERSION,
     ImportGroup,
     ImportResult,
     check,
     check_imports,
     evaluate_imports,
     evaluate_numpy,
-    expected_version_from_env,
+    expected_version_from_lock,
     plan_imports,
     read_lock_names,
     top_level_modules,
@@ -40,9 +40,7 @@ def run_gate(
     module: str, *args: str, front: Sequence[str] = ()
 ) -> subprocess.CompletedProcess[str]:
     """``python -m module args`` with ``front`` ahead of this process's path."""
-    return gate_process.run_python(
-        ["-m", module, *args], front=front, unset=["EXPECTED_NUMPY_VERSION"]
-    )
+    return gate_process.run_python(["-m", module, *args], front=front)
 
 
 class TempModules(unittest.TestCase):
@@ -116,13 +114,18 @@ class VersionDecisionTest(unittest.TestCase):
         )
         self.assertIn("import numpy failed (ImportError: libopenblas missing)", problem)
 
-    def test_expected_version_from_argument_then_env(self) -> None:
-        old = os.environ.pop("EXPECTED_NUMPY_VERSION", None)
-        self.addCleanup(_restore_env, "EXPECTED_NUMPY_VERSION", old)
-        self.assertEqual(expected_version_from_env(), DEFAULT_EXPECTED_VERSION)
-        os.environ["EXPECTED_NUMPY_VERSION"] = "1.26.3"
-        self.assertEqual(expected_version_from_env(), "1.26.3")
-        self.assertEqual(expected_version_from_env("1.25.0"), "1.25.0")
+    def test_expected_version_from_argument_then_lock(self) -> None:
+        self.assertEqual(expected_version_from_lock(), stack.load().version("numpy"))
+        self.assertEqual(expected_version_from_lock("1.25.0"), "1.25.0")
+
+    def test_a_lock_that_pins_another_numpy_fails_the_real_tree(self) -> None:
+        lock = Path(tempfile.mkdtemp()) / "requirements_lock.txt"
+        self.addCleanup(shutil.rmtree, lock.parent, True)
+        text = Path(stack.load().lock).read_text(encoding="utf-8")
+        lock.write_text(text.replace("\nnumpy==1.26.4 ", "\nnumpy==1.26.3 "))
+        done = run_gate("gates.numpy_gate", "--lock", str(lock), "--no-imports")
+        self.assertEqual(done.returncode, 1, done.stdout + done.stderr)
+        self.assertIn("but the lock pins numpy==1.26.3", done.stderr)
 
     def test_read_lock_names(self) -> None:
         lock = Path(tempfile.mkdtemp()) / "requirements_lock.txt"
@@ -131,7 +134,7 @@ class VersionDecisionTest(unittest.TestCase):
             "# comment\nnumpy==1.26.4 \\\n    --hash=sha256:abc\n"
             "Scikit_Learn==1.9.1 \\\n    --hash=sha256:def\n# via torch\n"
         )
-        self.assertEqual(read_lock_names(lock), {"numpy", "scikit-learn"})
+        self.assertEqual(read_lock_names(str(lock)), {"numpy", "scikit-learn"})
 
     def test_top_level_modules(self) -> None:
         record = [

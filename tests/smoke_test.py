@@ -1,4 +1,7 @@
-"""Smoke gate: the hermetic interpreter imports the locked CUDA 12.4 torch and numpy."""
+"""Smoke gate: the hermetic interpreter imports the locked CUDA torch and numpy.
+
+Every expected version comes from the stack's lock (REQUIREMENTS_LOCK).
+"""
 
 import os
 import sys
@@ -6,23 +9,23 @@ import unittest
 
 import numpy
 import torch
-from gates import library_origins
+from gates import library_origins, stack
 
-EXPECTED_TORCH = "2.5.1+cu124"
-EXPECTED_CUDA = "12.4"
-EXPECTED_NUMPY = "1.26.4"
+LOCKED = stack.load()
 
 
 class SmokeTest(unittest.TestCase):
-    def test_python_is_the_pinned_3_11(self) -> None:
-        self.assertEqual(sys.version_info[:2], (3, 11), sys.version)
+    def test_python_is_the_toolchains(self) -> None:
+        expected = os.environ["EXPECTED_PYTHON_VERSION"]
+        found = f"{sys.version_info[0]}.{sys.version_info[1]}"
+        self.assertEqual(found, expected, sys.version)
 
     def test_torch_is_the_cuda_12_4_build(self) -> None:
-        self.assertEqual(torch.__version__, EXPECTED_TORCH)
-        self.assertEqual(torch.version.cuda, EXPECTED_CUDA)
+        self.assertEqual(torch.__version__, LOCKED.torch_version)
+        self.assertEqual(torch.version.cuda, LOCKED.cuda)
 
     def test_numpy_is_the_locked_version(self) -> None:
-        self.assertEqual(numpy.__version__, EXPECTED_NUMPY)
+        self.assertEqual(numpy.__version__, LOCKED.version("numpy"))
 
     def test_no_library_comes_from_outside_the_interpreter_root(self) -> None:
         # The interpreter runs with its root's loader and libraries; a library

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import tempfile
@@ -10,16 +11,36 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import gate_process
+from gates import stack
 from gates.installed import Dist, find_distributions, find_package_dirs
-from gates.torch_gate import (
-    CUDA_LIBRARIES,
-    EXPECTED_TORCH_VERSION,
-    check,
-    evaluate_torch,
-    load_cuda_libraries,
-)
+from gates.torch_gate import CUDA_LIBRARIES, check, load_cuda_libraries
+from gates.torch_gate import evaluate_torch as _evaluate_torch
 
+# What the gate expects, read from the stack's lock as the gate reads it.
+LOCKED = stack.load()
+EXPECTED_TORCH_VERSION = LOCKED.torch_version
 ONE = [Dist("torch", EXPECTED_TORCH_VERSION, "/site-packages")]
+
+
+def evaluate_torch(*args: object, **kwargs: object) -> list[str]:
+    """evaluate_torch with the lock's expectations unless a test gives its own."""
+    kwargs.setdefault("expected_version", LOCKED.torch_version)
+    kwargs.setdefault("expected_cuda", LOCKED.cuda)
+    return _evaluate_torch(*args, **kwargs)  # type: ignore[arg-type]
+
+
+def lock_with(tmp: Path, **pins: str) -> str:
+    """A copy of the stack's lock with some pins changed (names with `_`)."""
+    text = Path(LOCKED.lock).read_text(encoding="utf-8")
+    for name, version in pins.items():
+        name = name.replace("_", "-")
+        text, count = re.subn(
+            rf"^{re.escape(name)}==\S+", f"{name}=={version}", text, flags=re.M
+        )
+        assert count == 1, name
+    path = tmp / "requirements_lock.txt"
+    path.write_text(text, encoding="utf-8")
+    return str(path)
 
 
 def run_gate(
@@ -46,6 +67,37 @@ class RealEnvironmentTest(unittest.TestCase):
     def test_locked_stack_passes(self) -> None:
         problems = check()
         self.assertEqual(problems, [], "\n".join(problems))
+
+    def test_expectations_come_from_the_lock(self) -> None:
+        self.assertEqual(LOCKED.version("torch"), EXPECTED_TORCH_VERSION.split("+")[0])
+        self.assertRegex(LOCKED.cuda, r"^\d+\.\d+$")
+
+
+class LockDisagreesTest(unittest.TestCase):
+    """The real tree against a lock that pins something else: the gate fails."""
+
+    def setUp(self) -> None:
+        self.tmp = Path(tempfile.mkdtemp(prefix="torch-gate-lock-"))
+        self.addCleanup(_rmtree, self.tmp)
+
+    def test_another_torch_pin(self) -> None:
+        lock = lock_with(self.tmp, torch="2.4.1")
+        done = run_gate("gates.torch_gate", "--lock", lock)
+        self.assertEqual(done.returncode, 1, done.stdout + done.stderr)
+        self.assertIn(f"expected 2.4.1+cu{LOCKED.cuda.replace('.', '')}", done.stderr)
+
+    def test_another_cuda_runtime(self) -> None:
+        lock = lock_with(self.tmp, nvidia_cuda_runtime_cu12="12.1.105")
+        done = run_gate("gates.torch_gate", "--lock", lock)
+        self.assertEqual(done.returncode, 1, done.stdout + done.stderr)
+        self.assertIn("torch.version.cuda is 12.4, expected 12.1", done.stderr)
+
+    def test_no_lock_is_a_failure_that_says_so(self) -> None:
+        done = gate_process.run_python(
+            ["-m", "gates.torch_gate"], unset=[stack.LOCK_ENV]
+        )
+        self.assertEqual(done.returncode, 1, done.stdout + done.stderr)
+        self.assertIn("no lock to read expectations from", done.stderr)
 
 
 class DecisionTest(unittest.TestCase):

@@ -1,14 +1,17 @@
-"""Gate: bitsandbytes is the locked version, imports, and carries its CUDA 12.4 library.
+"""Gate: bitsandbytes is the locked version, imports, and carries its CUDA library.
 
-    python3 -m gates.bitsandbytes_gate [--expected-version 0.45.0]
-        [--expected-cuda 12.4]
+    python3 -m gates.bitsandbytes_gate [--lock requirements_lock.txt]
+        [--expected-version V] [--expected-cuda X.Y]
+
+The expected version and CUDA come from the stack's lock (``--lock`` or
+``REQUIREMENTS_LOCK``; see gates.stack).
 
 Checks, against the interpreter running it:
 
 1. ``import bitsandbytes`` works and ``bitsandbytes.__version__`` is
-   ``EXPECTED_BNB_VERSION``; its native library loaded (``cextension.lib``).
-2. Its package directory holds ``libbitsandbytes_cuda124.so`` (the library for
-   torch's CUDA 12.4) and that file loads with ctypes; ``BNB_CUDA_VERSION``,
+   the lock's pin; its native library loaded (``cextension.lib``).
+2. Its package directory holds ``libbitsandbytes_cuda<XY>.so`` (the library for
+   the lock's CUDA, e.g. cuda124) and that file loads with ctypes; ``BNB_CUDA_VERSION``,
    which makes bitsandbytes load another CUDA's library, is not set.
 3. With a GPU, the library bitsandbytes picked is the CUDA one.
 
@@ -27,14 +30,16 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from gates import stack
 from gates.reporting import report
 
-EXPECTED_BNB_VERSION = "0.45.0"
-EXPECTED_CUDA_VERSION = "12.4"
 NO_GPU_MESSAGE = "compiled without GPU support"
 """What bitsandbytes logs when it falls back to its CPU library (expected on CPU)."""
 
-PIN_HINT = "install bitsandbytes==0.45.0 from requirements_lock.txt"
+
+def pin_hint(expected_version: str) -> str:
+    """What to do, naming the pin the lock holds."""
+    return f"install bitsandbytes=={expected_version} from requirements_lock.txt"
 
 
 def cuda_library_name(cuda_version: str) -> str:
@@ -69,7 +74,7 @@ class _Collect(logging.Handler):
         self.messages.append(f"{record.levelname} {record.name}: {record.getMessage()}")
 
 
-def probe(expected_cuda: str = EXPECTED_CUDA_VERSION) -> BitsandbytesFacts:
+def probe(expected_cuda: str) -> BitsandbytesFacts:
     """Import bitsandbytes, capturing its log output and warnings as notes."""
     facts = BitsandbytesFacts()
     handler = _Collect()
@@ -125,25 +130,26 @@ def evaluate_bitsandbytes(
     compiled_with_cuda: bool = False,
     cuda_library_error: str | None = None,
     cuda_override: str | None = None,
-    expected_version: str = EXPECTED_BNB_VERSION,
-    expected_cuda: str = EXPECTED_CUDA_VERSION,
+    expected_version: str,
+    expected_cuda: str,
 ) -> list[str]:
     """Problems with the bitsandbytes install; ``[]`` when it is usable."""
+    hint = pin_hint(expected_version)
     if import_error is not None:
         missing = "ModuleNotFoundError" in import_error
         what = "is not installed" if missing else "does not import"
-        return [f"bitsandbytes {what} ({import_error}); {PIN_HINT}"]
+        return [f"bitsandbytes {what} ({import_error}); {hint}"]
     problems: list[str] = []
     if version != expected_version:
         problems.append(
-            f"bitsandbytes is {version}, expected {expected_version}; {PIN_HINT}"
+            f"bitsandbytes is {version}, expected {expected_version}; {hint}"
         )
     library = cuda_library_name(expected_cuda)
     if library not in library_files:
         problems.append(
             f"{package_dir} has no {library} (it has: "
             f"{', '.join(library_files) or 'no native libraries'}): this bitsandbytes "
-            f"cannot run on torch's CUDA {expected_cuda}; {PIN_HINT} (the manylinux "
+            f"cannot run on torch's CUDA {expected_cuda}; {hint} (the manylinux "
             "wheel ships one library per CUDA version)"
         )
     elif cuda_library_error is not None:
@@ -159,7 +165,7 @@ def evaluate_bitsandbytes(
     if not native_loaded:
         problems.append(
             "bitsandbytes imported but loaded no native library (cextension.lib is "
-            f"None); see its log output above; {PIN_HINT}"
+            f"None); see its log output above; {hint}"
         )
     elif cuda_available and not compiled_with_cuda:
         problems.append(
@@ -177,12 +183,18 @@ def check(
     expected_version: str | None = None,
     expected_cuda: str | None = None,
     notes: list[str] | None = None,
+    lock: str | None = None,
 ) -> list[str]:
     """The whole gate on the running interpreter; ``[]`` means pass.
 
-    The import's log messages and warnings are appended to ``notes`` if given.
+    Expectations not given come from the stack's lock (see gates.stack). The
+    import's log messages and warnings are appended to ``notes`` if given.
     """
-    cuda = expected_cuda or EXPECTED_CUDA_VERSION
+    if expected_version is None or expected_cuda is None:
+        locked = stack.load(lock)
+        expected_version = expected_version or locked.version("bitsandbytes")
+        expected_cuda = expected_cuda or locked.cuda
+    cuda = expected_cuda
     facts = probe(cuda)
     if notes is not None:
         notes.extend(facts.notes)
@@ -196,7 +208,7 @@ def check(
         compiled_with_cuda=facts.compiled_with_cuda,
         cuda_library_error=facts.cuda_library_error,
         cuda_override=os.environ.get("BNB_CUDA_VERSION") or None,
-        expected_version=expected_version or EXPECTED_BNB_VERSION,
+        expected_version=expected_version,
         expected_cuda=cuda,
     )
 
@@ -205,19 +217,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="gates.bitsandbytes_gate", description=__doc__.splitlines()[0]
     )
-    parser.add_argument("--expected-version", default=EXPECTED_BNB_VERSION)
-    parser.add_argument("--expected-cuda", default=EXPECTED_CUDA_VERSION)
+    parser.add_argument("--lock", help=f"the stack's lock (default: ${stack.LOCK_ENV})")
+    parser.add_argument("--expected-version", help="default: the lock's pin")
+    parser.add_argument(
+        "--expected-cuda", help="default: the lock's CUDA runtime, major.minor"
+    )
     args = parser.parse_args(argv)
     notes: list[str] = []
-    problems = check(args.expected_version, args.expected_cuda, notes)
+    try:
+        locked = stack.load(args.lock)
+        version = args.expected_version or locked.version("bitsandbytes")
+        cuda = args.expected_cuda or locked.cuda
+    except stack.StackError as e:
+        return report("bitsandbytes gate", [str(e)])
+    problems = check(version, cuda, notes)
     for note in notes:
         expected = " (expected without a GPU)" if NO_GPU_MESSAGE in note else ""
         print(f"note: {note.strip()}{expected}", file=sys.stderr)
     return report(
         "bitsandbytes gate",
         problems,
-        f"bitsandbytes {args.expected_version}, "
-        f"{cuda_library_name(args.expected_cuda)} present and loadable",
+        f"bitsandbytes {version}, {cuda_library_name(cuda)} present and loadable",
     )
 
 

@@ -1,12 +1,12 @@
 """Gate: NumPy is the locked version, installed once, and nothing compiled breaks on it.
 
-    python3 -m gates.numpy_gate [--expected-version 1.26.4]
-        [--lock requirements_lock.txt] [--modules torch,scipy] [--no-imports]
+    python3 -m gates.numpy_gate [--lock requirements_lock.txt]
+        [--expected-version V] [--modules torch,scipy] [--no-imports]
 
 Checks, against the interpreter running it:
 
-1. ``import numpy`` gives ``EXPECTED_NUMPY_VERSION`` (argument, else the
-   ``EXPECTED_NUMPY_VERSION`` environment variable, else 1.26.4), and the
+1. ``import numpy`` gives the version the stack's lock pins (``--lock`` or
+   ``REQUIREMENTS_LOCK``; ``--expected-version`` overrides it), and the
    ``numpy-*.dist-info`` it comes with says the same.
 2. Exactly one numpy distribution and one ``numpy/`` package on ``sys.path``.
 3. Importing the ML stack (``REQUIRED_IMPORTS``) and every distribution that
@@ -17,8 +17,7 @@ Checks, against the interpreter running it:
    API (lazy packages such as scipy load most of theirs only on use). Each
    distribution is imported in its own fresh ``sys.executable`` subprocess
    (override with ``GATE_PYTHON``), with this process's environment and
-   ``sys.path``; they run in parallel. ``--lock`` limits the sweep to the
-   distributions a lock file pins.
+   ``sys.path``; they run in parallel, over the distributions the lock pins.
 
 Standard library only; it never imports numpy or the stack into its own process
 except ``numpy`` itself for the version check.
@@ -39,7 +38,7 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-from gates import import_probe
+from gates import import_probe, stack
 from gates.installed import (
     Dist,
     all_distributions,
@@ -51,7 +50,6 @@ from gates.installed import (
 )
 from gates.reporting import report
 
-DEFAULT_EXPECTED_VERSION = "1.26.4"
 REQUIRED_IMPORTS: dict[str, tuple[str, ...]] = {
     "torch": ("torch",),
     "transformers": ("transformers",),
@@ -120,7 +118,7 @@ def probe(paths: Iterable[str] | None = None) -> NumpyFacts:
 def evaluate_numpy(
     version: str | None,
     distributions: Sequence[tuple[str, str, str]],
-    expected_version: str = DEFAULT_EXPECTED_VERSION,
+    expected_version: str,
     *,
     package_dirs: Sequence[str] = (),
     location: str | None = None,
@@ -138,7 +136,7 @@ def evaluate_numpy(
     elif version != expected_version:
         where = f" from {location}" if location else ""
         major = (
-            " (NumPy 2.x: modules compiled for NumPy 1.x, torch 2.5.1 too, break)"
+            " (NumPy 2.x: modules compiled for NumPy 1.x, the locked torch too, break)"
             if (version or "").startswith("2.") and expected_version.startswith("1.")
             else ""
         )
@@ -220,16 +218,9 @@ def evaluate_imports(results: Iterable[ImportResult]) -> list[str]:
 # ---- what to import --------------------------------------------------------
 
 
-def read_lock_names(lock_path: str | os.PathLike[str]) -> set[str]:
-    """Normalised names of the distributions a lock file pins (``name==version``)."""
-    names: set[str] = set()
-    for line in Path(lock_path).read_text(encoding="utf-8").splitlines():
-        match = re.match(
-            r"^([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?\s*==", line.strip()
-        )
-        if match:
-            names.add(normalize(match.group(1)))
-    return names
+def read_lock_names(lock_path: str) -> set[str]:
+    """Normalised names of the distributions a lock file pins."""
+    return set(stack.load(lock_path).pins)
 
 
 def _record_paths(dist: metadata.Distribution) -> list[str]:
@@ -433,10 +424,11 @@ def check_imports(
 # ---- the gate --------------------------------------------------------------
 
 
-def expected_version_from_env(explicit: str | None = None) -> str:
-    return (
-        explicit or os.environ.get("EXPECTED_NUMPY_VERSION") or DEFAULT_EXPECTED_VERSION
-    )
+def expected_version_from_lock(
+    explicit: str | None = None, lock: str | None = None
+) -> str:
+    """`explicit`, else the numpy the stack's lock pins (see gates.stack)."""
+    return explicit or stack.load(lock).version("numpy")
 
 
 def check(
@@ -451,7 +443,7 @@ def check(
     ``modules`` replaces the import sweep with exactly those modules (one
     subprocess each); ``imports=False`` skips the sweep.
     """
-    expected = expected_version_from_env(expected_version)
+    expected = expected_version_from_lock(expected_version, lock_path)
     facts = probe()
     problems = evaluate_numpy(
         facts.version,
@@ -465,7 +457,7 @@ def check(
         if modules is not None:
             plan: dict[str, ImportGroup] = {m: ImportGroup([m]) for m in modules}
         else:
-            only = read_lock_names(lock_path) if lock_path else None
+            only = read_lock_names(lock_path)
             plan = plan_imports(only=only)
         problems += check_imports(plan)
     return problems
@@ -475,13 +467,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="gates.numpy_gate", description=__doc__.splitlines()[0]
     )
-    parser.add_argument(
-        "--expected-version", help="default: $EXPECTED_NUMPY_VERSION or 1.26.4"
-    )
+    parser.add_argument("--expected-version", help="default: the numpy the lock pins")
     parser.add_argument(
         "--lock",
         default=os.environ.get("REQUIREMENTS_LOCK") or None,
-        help="sweep only distributions this lock file pins (env REQUIREMENTS_LOCK)",
+        help="the stack's lock: the numpy it pins is expected, and the sweep "
+        "imports only what it pins (env REQUIREMENTS_LOCK)",
     )
     parser.add_argument(
         "--modules", help="comma-separated modules to import instead of the sweep"
@@ -491,7 +482,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     modules = [m for m in args.modules.split(",") if m] if args.modules else None
-    expected = expected_version_from_env(args.expected_version)
+    try:
+        expected = expected_version_from_lock(args.expected_version, args.lock)
+    except stack.StackError as e:
+        return report("numpy gate", [str(e)])
     problems = check(
         expected, modules=modules, lock_path=args.lock, imports=not args.no_imports
     )

@@ -1,12 +1,13 @@
 """Gate: torch is the CUDA 12.4 build, installed once, and its CUDA libraries load.
 
-    python3 -m gates.torch_gate [--expected-version 2.5.1+cu124]
-        [--expected-cuda 12.4]
+    python3 -m gates.torch_gate [--lock requirements_lock.txt]
+        [--expected-version V] [--expected-cuda X.Y]
 
 Checks, against the interpreter running it (no GPU needed):
 
-1. ``torch.__version__ == EXPECTED_TORCH_VERSION`` and ``torch.version.cuda ==
-   EXPECTED_CUDA_VERSION`` (a ``+cpu`` or ``+cu121`` wheel fails, with the reason).
+1. ``torch.__version__`` is the lock's torch pin with the CUDA label of the
+   lock's CUDA runtime (``2.5.1+cu124``), and ``torch.version.cuda`` is that
+   CUDA (``12.4``): a ``+cpu`` or ``+cu121`` wheel fails, with the reason.
 2. ``torch._C`` is loaded.
 3. ``CUDA_LIBRARIES`` are found in the ``nvidia/*/lib`` directories of the
    ``sys.path`` entry torch is installed in (torch finds them through RPATHs
@@ -14,9 +15,9 @@ Checks, against the interpreter running it (no GPU needed):
 4. Exactly one torch distribution (``torch-*.dist-info`` / ``torch-*.egg-info``)
    and one ``torch/`` package directory on ``sys.path``.
 
-The expected values default to the constants below; the arguments (or
-``EXPECTED_TORCH_VERSION`` / ``EXPECTED_TORCH_CUDA`` in the environment)
-override them. Standard library only, apart from importing torch itself.
+The expected values come from the stack's lock (``--lock`` or
+``REQUIREMENTS_LOCK``; see gates.stack); the arguments override them.
+Standard library only, apart from importing torch itself.
 """
 
 from __future__ import annotations
@@ -29,11 +30,10 @@ import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from gates import stack
 from gates.installed import Dist, describe, find_distributions, find_package_dirs
 from gates.reporting import report
 
-EXPECTED_TORCH_VERSION = "2.5.1+cu124"
-EXPECTED_CUDA_VERSION = "12.4"
 CUDA_LIBRARIES: tuple[str, ...] = (
     "libcudart.so.12",
     "libcublas.so.12",
@@ -41,11 +41,15 @@ CUDA_LIBRARIES: tuple[str, ...] = (
 )
 """Loaded with ctypes from the nvidia-* packages; they load without a GPU."""
 
-PIN_HINT = (
-    "install torch==2.5.1 from requirements_lock.txt: PyPI's manylinux wheel is the "
-    "CUDA 12.4 build, and no other index (download.pytorch.org/whl/cpu, .../cu121) "
-    "may be used"
-)
+
+def pin_hint(expected_version: str, expected_cuda: str) -> str:
+    """What to do, naming the pin the lock holds."""
+    return (
+        f"install torch=={expected_version.partition('+')[0]} from "
+        f"requirements_lock.txt: PyPI's manylinux wheel is the CUDA {expected_cuda} "
+        "build, and no other index (download.pytorch.org/whl/cpu, .../cu121) may "
+        "be used"
+    )
 
 
 # ---- facts -----------------------------------------------------------------
@@ -147,14 +151,15 @@ def evaluate_torch(
     library_errors: Mapping[str, str] | None = None,
     c_extension_loaded: bool = True,
     import_error: str | None = None,
-    expected_version: str = EXPECTED_TORCH_VERSION,
-    expected_cuda: str = EXPECTED_CUDA_VERSION,
+    expected_version: str,
+    expected_cuda: str,
 ) -> list[str]:
     """Problems with the torch install; ``[]`` when it is the expected build, once."""
     problems: list[str] = []
+    hint = pin_hint(expected_version, expected_cuda)
     dists = [Dist(*d) for d in distributions]
     if import_error is not None:
-        problems.append(f"import torch failed ({import_error}); {PIN_HINT}")
+        problems.append(f"import torch failed ({import_error}); {hint}")
     else:
         if version != expected_version:
             local = (version or "").partition("+")[2]
@@ -166,24 +171,24 @@ def evaluate_torch(
                 else "not the expected build"
             )
             problems.append(
-                f"torch is {version}, expected {expected_version}: {kind}; {PIN_HINT}"
+                f"torch is {version}, expected {expected_version}: {kind}; {hint}"
             )
         if cuda_version is None:
             problems.append(
                 f"torch.version.cuda is None, expected {expected_cuda}: this torch has "
-                f"no CUDA support at all (a CPU-only wheel); {PIN_HINT}"
+                f"no CUDA support at all (a CPU-only wheel); {hint}"
             )
         elif cuda_version != expected_cuda:
             problems.append(
                 f"torch.version.cuda is {cuda_version}, expected {expected_cuda}: the "
                 "wheel targets another CUDA runtime, and bitsandbytes' CUDA "
                 f"{expected_cuda} library and the nvidia-*-cu12 packages will not "
-                f"match it; {PIN_HINT}"
+                f"match it; {hint}"
             )
         if not c_extension_loaded:
             problems.append(
                 "torch imported but torch._C is not loaded: the torch package is "
-                f"incomplete or shadowed by a stub; {PIN_HINT}"
+                f"incomplete or shadowed by a stub; {hint}"
             )
     for name, error in sorted((library_errors or {}).items()):
         problems.append(
@@ -194,7 +199,7 @@ def evaluate_torch(
     if not dists:
         problems.append(
             "no torch-*.dist-info on sys.path: torch was copied in without its "
-            f"metadata, so what is installed cannot be verified; {PIN_HINT}"
+            f"metadata, so what is installed cannot be verified; {hint}"
         )
     elif len(dists) > 1:
         problems.append(
@@ -215,9 +220,18 @@ def evaluate_torch(
 
 
 def check(
-    expected_version: str | None = None, expected_cuda: str | None = None
+    expected_version: str | None = None,
+    expected_cuda: str | None = None,
+    lock: str | None = None,
 ) -> list[str]:
-    """The whole gate on the running interpreter; ``[]`` means pass."""
+    """The whole gate on the running interpreter; ``[]`` means pass.
+
+    Expectations not given come from the stack's lock (see gates.stack).
+    """
+    if expected_version is None or expected_cuda is None:
+        locked = stack.load(lock)
+        expected_version = expected_version or locked.torch_version
+        expected_cuda = expected_cuda or locked.cuda
     facts = probe()
     return evaluate_torch(
         facts.version,
@@ -227,12 +241,8 @@ def check(
         library_errors=facts.library_errors,
         c_extension_loaded=facts.c_extension_loaded,
         import_error=facts.import_error,
-        expected_version=expected_version
-        or os.environ.get("EXPECTED_TORCH_VERSION")
-        or EXPECTED_TORCH_VERSION,
-        expected_cuda=expected_cuda
-        or os.environ.get("EXPECTED_TORCH_CUDA")
-        or EXPECTED_CUDA_VERSION,
+        expected_version=expected_version,
+        expected_cuda=expected_cuda,
     )
 
 
@@ -240,16 +250,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="gates.torch_gate", description=__doc__.splitlines()[0]
     )
+    parser.add_argument("--lock", help=f"the stack's lock (default: ${stack.LOCK_ENV})")
     parser.add_argument(
-        "--expected-version",
-        help=f"default: $EXPECTED_TORCH_VERSION or {EXPECTED_TORCH_VERSION}",
+        "--expected-version", help="default: the lock's torch + CUDA label"
     )
     parser.add_argument(
-        "--expected-cuda",
-        help=f"default: $EXPECTED_TORCH_CUDA or {EXPECTED_CUDA_VERSION}",
+        "--expected-cuda", help="default: the lock's CUDA runtime, major.minor"
     )
     args = parser.parse_args(argv)
-    problems = check(args.expected_version, args.expected_cuda)
+    try:
+        problems = check(args.expected_version, args.expected_cuda, args.lock)
+    except stack.StackError as e:
+        problems = [str(e)]
     summary = ""
     if not problems:
         import torch

@@ -10,17 +10,13 @@ image's own entrypoint and answers /health and /embed.
 from __future__ import annotations
 
 import json
-import os
 import socket
 import tempfile
 import unittest
 
-import gates
 from gates import library_origins, service_gate
 from gates.installed import evaluate_installed
 from image_gates.image_under_test import UnpackedImage, image_config, runfile
-
-SITE_PACKAGES = "/usr/local/lib/python3.11/dist-packages"
 
 LIST_DISTRIBUTIONS = """
 import importlib.metadata, json, sys
@@ -51,9 +47,9 @@ class ImageRuntimeTest(unittest.TestCase):
     def setUpClass(cls) -> None:
         layout = runfile("IMAGE_LAYOUT")
         cls.config = image_config(layout)
-        cls.image = UnpackedImage(
-            layout, os.path.dirname(os.path.abspath(gates.__file__))
-        )
+        cls.image = UnpackedImage(layout, runfile("REQUIREMENTS_LOCK"))
+        with open(runfile("PYTHON_INFO"), encoding="utf-8") as f:
+            cls.python = json.load(f)
         with open(runfile("WHEELS_JSON"), encoding="utf-8") as f:
             cls.locked = {n: w["version"] for n, w in json.load(f)["wheels"].items()}
 
@@ -87,7 +83,9 @@ class ImageRuntimeTest(unittest.TestCase):
         result = self.image.run_python(["-c", LIST_DISTRIBUTIONS])
         self.assertEqual(result.returncode, 0, result.stderr)
         problems = evaluate_installed(
-            json.loads(result.stdout), self.locked, self.image.path(SITE_PACKAGES)
+            json.loads(result.stdout),
+            self.locked,
+            self.image.path("/" + self.python["site_packages"]),
         )
         self.assertEqual(problems, [], "\n".join(problems))
 
@@ -99,7 +97,7 @@ class ImageRuntimeTest(unittest.TestCase):
 
     def test_service_from_the_image_entrypoint_serves_health(self) -> None:
         entrypoint = [str(a) for a in self.config["Entrypoint"]]  # type: ignore[union-attr]
-        self.assertEqual(entrypoint[0], "/usr/bin/python3.11")
+        self.assertEqual(entrypoint[0], self.python["interpreter"])
         port = _free_port()
         args = entrypoint[1:]
         args[args.index("--host") + 1] = "127.0.0.1"

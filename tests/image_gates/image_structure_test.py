@@ -10,21 +10,23 @@ a broken image.
 from __future__ import annotations
 
 import json
+import os
 import unittest
 
 from image_gates import structure_gate
 from image_gates.image_under_test import runfile
-
-LAYERS = ["base", "python", "cuda", "torch", "packages", "app"]
 
 
 class ImageStructureTest(unittest.TestCase):
     def test_image_passes_the_structural_gates(self) -> None:
         with open(runfile("WHEELS_JSON"), encoding="utf-8") as f:
             wheels = json.load(f)["wheels"]
+        with open(runfile("PYTHON_INFO"), encoding="utf-8") as f:
+            python = json.load(f)
         expectations = {
-            "layers": LAYERS,
-            "site_packages": "/usr/local/lib/python3.11/dist-packages",
+            # image/layers.bzl, through the test's environment.
+            "layers": os.environ["IMAGE_LAYERS"].split(","),
+            "site_packages": "/" + python["site_packages"],
             "distributions": {name: w["version"] for name, w in wheels.items()},
             "unique_packages": ["numpy", "torch"],
             "user": "65532",

@@ -5,12 +5,14 @@ and not Bazel's runfiles: the layers are unpacked in order (whiteouts
 honoured) into a temporary root, and Python starts through that root's own
 loader with `--library-path` into the root, `PYTHONHOME` at the root's /usr
 (so sys.path is the image's, /usr/local/lib/python3.11/dist-packages
-included) and a clean environment. Only the gate modules come from outside,
-copied into a directory of their own.
+included) and a clean environment. Only the gate modules (and the standard
+library modules they import) come from outside, copied into a directory of
+their own; REQUIREMENTS_LOCK names the stack's lock the gates read.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import shutil
@@ -22,6 +24,32 @@ from oci.private import image_unpack, layout_reader
 
 LIBRARY_DIRS = ("lib/x86_64-linux-gnu", "usr/lib/x86_64-linux-gnu")
 LOADER = "lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"
+# What the gates import from this repository: copied in, nothing else.
+GATE_MODULES = ("gates", "pypi.private.pip_lock_file", "tools.pylib.cli")
+
+
+def copy_modules(names: Sequence[str], into: str) -> None:
+    """Copy each module (a package: its directory) under `into`, with the
+    `__init__.py` of every parent package, keeping the dotted layout."""
+    for name in names:
+        module = importlib.import_module(name)
+        source = module.__file__ or ""
+        parts = name.split(".")
+        for depth in range(1, len(parts)):
+            parent = importlib.import_module(".".join(parts[:depth]))
+            target = os.path.join(into, *parts[:depth])
+            os.makedirs(target, exist_ok=True)
+            init = getattr(parent, "__file__", None)
+            if init and os.path.basename(init) == "__init__.py":
+                shutil.copyfile(init, os.path.join(target, "__init__.py"))
+        if os.path.basename(source) == "__init__.py":
+            shutil.copytree(
+                os.path.dirname(source),
+                os.path.join(into, *parts),
+                ignore=shutil.ignore_patterns("__pycache__"),
+            )
+        else:
+            shutil.copyfile(source, os.path.join(into, *parts[:-1], parts[-1] + ".py"))
 
 
 def runfile(env_var: str) -> str:
@@ -41,14 +69,15 @@ def image_config(layout: str) -> dict[str, object]:
 class UnpackedImage:
     """An image unpacked into a temporary root, with a way to run Python in it."""
 
-    def __init__(self, layout: str, gates_dir: str) -> None:
+    def __init__(self, layout: str, lock: str) -> None:
         self.workdir = tempfile.mkdtemp(
             prefix="image-", dir=os.environ.get("TEST_TMPDIR")
         )
         self.root = os.path.join(self.workdir, "root")
         image_unpack.unpack(layout, self.root)
         self.checks = os.path.join(self.workdir, "checks")
-        shutil.copytree(gates_dir, os.path.join(self.checks, "gates"))
+        copy_modules(GATE_MODULES, self.checks)
+        self.lock = lock
         self.home = os.path.join(self.workdir, "home")
         os.makedirs(self.home)
         self.python = self._write_python_wrapper()
@@ -74,6 +103,7 @@ class UnpackedImage:
             "HOME": self.home,
             "PYTHONHOME": os.path.join(self.root, "usr"),
             "PYTHONPATH": self.checks,
+            "REQUIREMENTS_LOCK": self.lock,
             "PYTHONDONTWRITEBYTECODE": "1",
             "PYTHONUNBUFFERED": "1",
             "HF_HUB_OFFLINE": "1",
