@@ -1,20 +1,18 @@
-"""Module extension: roots made of pinned Debian bookworm packages.
+"""Module extension: roots made of pinned Debian packages.
 
     debian = use_extension("//deb:extensions.bzl", "debian")
-    debian.root(name = "debian_base", groups = ["base"])
-    debian.python_interpreter(name = "python_3_11")
+    debian.root(name = "debian_base", groups = ["base"], lock = "//third_party/debian/bookworm:lock.json")
+    debian.python_interpreter(name = "python_3_11", lock = "//third_party/debian/bookworm:lock.json")
     use_repo(debian, "debian_base", "python_3_11")
 """
 
 load("//deb/private:deb_root.bzl", "deb_root")
 load("//deb/private:root_programs.bzl", "python_facts", "python_interpreter_build", "python_interpreter_wrapper", "root_binary_build", "root_binary_wrapper")
 
-_LOCK = "//third_party/debian:debian.lock.json"
-
 def _group_packages(lock, lock_label, groups, exclude_groups = []):
     for group in groups + exclude_groups:
         if group not in lock["groups"]:
-            fail("group %r is not in %s (it has %s); add a roots file beside the lock's others (third_party/debian/packages/ or sid/) and rerun `tools/bazel run //third_party/debian:lock` (with `-- --distribution sid` for the sid lock)." % (group, lock_label, sorted(lock["groups"].keys())))
+            fail("group %r is not in %s (it has %s); add a roots file to the packages/ beside that lock and rerun its `:lock` target (e.g. `tools/bazel run //third_party/debian/bookworm:lock`)." % (group, lock_label, sorted(lock["groups"].keys())))
     excluded = {name: True for group in exclude_groups for name in lock["groups"][group]}
     return sorted({
         name: True
@@ -58,14 +56,14 @@ def _debian_impl(mctx):
 
 debian = module_extension(
     implementation = _debian_impl,
-    doc = "Makes repositories from groups of the Debian lock (third_party/debian/debian.lock.json).",
+    doc = "Makes repositories from groups of a Debian lock (a distribution's lock.json).",
     tag_classes = {
         "program": tag_class(
             doc = "A program from a root, as an sh_binary named after the binary (e.g. @zstd//:zstd).",
             attrs = {
                 "binary": attr.string(mandatory = True, doc = "The program, relative to the root, e.g. usr/bin/zstd."),
                 "groups": attr.string_list(mandatory = True),
-                "lock": attr.label(default = _LOCK),
+                "lock": attr.label(mandatory = True, doc = "A lock.json written by a debian_lock target."),
                 "name": attr.string(mandatory = True),
                 "wrap": attr.bool(default = True, doc = "Run through the root's own loader and libraries (False: the program needs only the build machine's libc)."),
             },
@@ -78,7 +76,7 @@ debian = module_extension(
                     doc = "Lock groups unpacked into the root: the interpreter's closure and what the image's base layer has (torch needs libstdc++ and libgomp), so tests see the image's libraries.",
                 ),
                 "interpreter": attr.string(default = "usr/bin/python3.11", doc = "The interpreter, relative to the root."),
-                "lock": attr.label(default = _LOCK),
+                "lock": attr.label(mandatory = True, doc = "A lock.json written by a debian_lock target."),
                 "name": attr.string(mandatory = True),
             },
         ),
@@ -87,7 +85,7 @@ debian = module_extension(
             attrs = {
                 "exclude_groups": attr.string_list(doc = "Leave out packages of these groups (e.g. those another layer already has)."),
                 "groups": attr.string_list(mandatory = True),
-                "lock": attr.label(default = _LOCK),
+                "lock": attr.label(mandatory = True, doc = "A lock.json written by a debian_lock target."),
                 "name": attr.string(mandatory = True),
             },
         ),

@@ -17,9 +17,8 @@ from __future__ import annotations
 import collections
 from collections.abc import Mapping, Sequence
 
-from deb.private.debian_version import version_satisfies
 from deb.private.packages_index import Index, Package
-from deb.private.relations import Relation
+from deb.private.relations import Relation, version_satisfies
 from tools.pylib.cli import UserError
 
 # The file that lists the excluded packages, as errors name it.

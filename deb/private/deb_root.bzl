@@ -26,7 +26,7 @@ def _deb_root_impl(rctx):
     pending = []
     for name in names:
         if name not in lock["packages"]:
-            fail("deb_root %s: package %r is not in %s; regenerate the lock with `tools/bazel run //third_party/debian:lock`." % (rctx.name, name, rctx.attr.lock))
+            fail("deb_root %s: package %r is not in %s; regenerate the lock with its `:lock` target (e.g. `tools/bazel run //third_party/debian/bookworm:lock`)." % (rctx.name, name, rctx.attr.lock))
         pkg = lock["packages"][name]
         deb = "debs/%s.deb" % name
         pending.append((name, deb, rctx.download(
@@ -42,7 +42,7 @@ def _deb_root_impl(rctx):
             fail((
                 "deb_root %s: %s %s could not be downloaded, or its sha256 is not the one %s " +
                 "pins (see the warning above). Debian's mirror drops superseded versions: " +
-                "regenerate the lock with `tools/bazel run //third_party/debian:lock`."
+                "regenerate the lock with its `:lock` target (e.g. `tools/bazel run //third_party/debian/bookworm:lock`)."
             ) % (rctx.name, name, lock["packages"][name]["version"], rctx.attr.lock))
         rctx.report_progress("unpacking %s" % name)
         rctx.extract(deb, output = "debs/" + name)
@@ -72,7 +72,7 @@ No maintainer scripts run, as with `dpkg-deb -x`.""",
     attrs = {
         "build_file_content": attr.string(doc = "BUILD.bazel for the repository; default exports `root`."),
         "files": attr.string_dict(doc = "Extra executable files to write: path -> content."),
-        "lock": attr.label(mandatory = True, allow_single_file = True, doc = "The lock written by //third_party/debian:lock."),
+        "lock": attr.label(mandatory = True, allow_single_file = True, doc = "A lock.json written by a debian_lock target."),
         "packages": attr.string_list(mandatory = True, doc = "Package names from the lock."),
     },
 )

@@ -1,5 +1,10 @@
 """Resolve Debian package closures and write a lock file.
 
+A distribution is a directory of data (as distroless keeps it):
+`distribution.json` (its name, arch and suites: where each suite's index
+lives and which mirrors serve its pool), `packages/` (the roots) and
+`lock.json` (written here).
+
 Every `<packages-dir>/<group>.txt` except `exclude.txt` is the roots file of
 one group named after the file (one package name per line, `#` comments
 allowed); `<packages-dir>/exclude.txt` names packages that are never pulled
@@ -8,25 +13,23 @@ keeps the highest version of every package across them, follows `Pre-Depends`
 and `Depends`, and writes a deterministic JSON lock with each .deb's pool path,
 size, SHA256 and download URLs.
 
-Distributions (`--distribution`):
-  * bookworm (default): bookworm + bookworm-updates + bookworm-security;
-    roots in third_party/debian/packages/, lock third_party/debian/debian.lock.json.
-  * sid: sid main only, for tools packaged nowhere else (crane); roots in
-    third_party/debian/sid/, lock third_party/debian/sid.lock.json. Sid drops
-    superseded versions within days, so a pinned sid .deb can vanish from the
-    mirror: Bazel's repository cache keeps the copy it fetched, and otherwise
-    the fix is to rerun the tool with `--distribution sid` and commit the lock.
+Distributions in this repository: third_party/debian/bookworm (bookworm +
+bookworm-updates + bookworm-security: the image's base and the interpreter)
+and third_party/debian/sid (tools packaged nowhere else: crane). Sid drops
+superseded versions within days, so a pinned sid .deb can vanish from the
+mirror: Bazel's repository cache keeps the copy it fetched, and otherwise the
+fix is to relock sid and commit the lock.
 
 This file is the command line: it reads the roots files, and builds and writes
-the lock. The work is in its sibling modules: debian_version.py (version
-comparison and constraints), relations.py (Depends/Provides fields),
+the lock. The work is in its sibling modules: relations.py (versions and
+Depends/Provides fields, on python-debian),
 packages_index.py (suites, fetching and parsing the indexes) and closure.py
 (resolution, whose docstring has the rules for alternatives, Provides and
 exclusions).
 
 Usage (from the repository root):
-    python3 deb/private/debian_lock.py
-    python3 deb/private/debian_lock.py --distribution sid
+    tools/bazel run //third_party/debian/bookworm:lock
+    python3 deb/private/debian_lock.py --distribution third_party/debian/sid
 
 Under `bazel run`, relative paths are resolved against
 $BUILD_WORKSPACE_DIRECTORY so the lock lands in the source tree.
@@ -52,8 +55,6 @@ if __name__ == "__main__" and not __package__:
 
 from deb.private.closure import EXCLUDE_FILE, resolve_closure
 from deb.private.packages_index import (
-    BOOKWORM_SUITES,
-    SID_SUITES,
     Fetcher,
     Index,
     Package,
@@ -64,8 +65,6 @@ from deb.private.packages_index import (
 from tools.pylib import atomic_file
 from tools.pylib.cli import UserError, log
 
-DEFAULT_DISTRIBUTION = "bookworm"
-DEFAULT_ARCH = "amd64"
 ROOTS_SUFFIX = ".txt"
 # A group name is the stem of its roots file; it is a key in the lock and in
 # Bazel attributes, so keep it to a plain identifier-like name.
@@ -76,33 +75,62 @@ _GROUP_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.+-]*")
 # Distributions
 
 
+DISTRIBUTION_FILE = "distribution.json"
+PACKAGES_DIR = "packages"
+LOCK_FILE = "lock.json"
+
+
 @dataclass(frozen=True)
 class Distribution:
     """A set of suites plus where its roots live and where its lock goes."""
 
     name: str
+    arch: str
     suites: tuple[Suite, ...]
-    packages_dir: str  # default --packages-dir, relative to the repository root
-    out: str  # default --out, relative to the repository root
+    packages_dir: str
+    out: str
 
 
-DISTRIBUTIONS: dict[str, Distribution] = {
-    d.name: d
-    for d in (
-        Distribution(
-            "bookworm",
-            BOOKWORM_SUITES,
-            "third_party/debian/packages",
-            "third_party/debian/debian.lock.json",
-        ),
-        Distribution(
-            "sid",
-            SID_SUITES,
-            "third_party/debian/sid",
-            "third_party/debian/sid.lock.json",
-        ),
+def _url(value: object, where: str) -> str:
+    if not isinstance(value, str) or not value.startswith("https://"):
+        raise UserError(f"{where}: {value!r} is not an https:// URL")
+    return value if value.endswith("/") else value + "/"
+
+
+def load_distribution(directory: str) -> Distribution:
+    """Read `<directory>/distribution.json`; the roots and the lock are beside it."""
+    path = os.path.join(directory, DISTRIBUTION_FILE)
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+    except OSError as e:
+        raise UserError(f"cannot read {path}: {e.strerror}") from None
+    except json.JSONDecodeError as e:
+        raise UserError(f"{path} is not valid JSON: {e}") from None
+    try:
+        name, arch, entries = data["name"], data["arch"], data["suites"]
+        suites = tuple(
+            Suite(
+                str(entry["name"]),
+                _url(entry["dists"], path),
+                tuple(_url(pool, path) for pool in entry["pools"]),
+            )
+            for entry in entries
+        )
+    except (KeyError, TypeError) as e:
+        raise UserError(
+            f"{path}: expected name, arch and suites (each with name, dists and "
+            f"pools); {e!r} is missing or wrong"
+        ) from None
+    if not suites or not all(suite.pool_bases for suite in suites):
+        raise UserError(f"{path}: needs at least one suite, each with a pool")
+    return Distribution(
+        str(name),
+        str(arch),
+        suites,
+        os.path.join(directory, PACKAGES_DIR),
+        os.path.join(directory, LOCK_FILE),
     )
-}
 
 
 # --------------------------------------------------------------------------
@@ -183,7 +211,7 @@ def build_lock(
     index: Index,
     arch: str,
     suites: Sequence[Suite],
-    distribution: str = DEFAULT_DISTRIBUTION,
+    distribution: str,
 ) -> dict[str, object]:
     names = sorted({name for members in groups.values() for name in members})
     return {
@@ -215,25 +243,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--distribution",
-        choices=sorted(DISTRIBUTIONS),
-        default=DEFAULT_DISTRIBUTION,
-        help="suite set, roots dir and lock to use (default: %(default)s)",
+        required=True,
+        help="the distribution's directory: distribution.json, packages/, lock.json",
     )
-    parser.add_argument(
-        "--out",
-        help="lock file to write (default: the distribution's, "
-        + ", ".join(f"{d.name}: {d.out}" for d in DISTRIBUTIONS.values())
-        + ")",
-    )
+    parser.add_argument("--out", help="lock file to write (default: DIR/lock.json)")
     parser.add_argument(
         "--packages-dir",
         help="dir with one <group>.txt roots file per group and exclude.txt "
-        "(default: the distribution's, "
-        + ", ".join(f"{d.name}: {d.packages_dir}" for d in DISTRIBUTIONS.values())
-        + ")",
-    )
-    parser.add_argument(
-        "--arch", default=DEFAULT_ARCH, help="Debian arch (default: %(default)s)"
+        "(default: DIR/packages)",
     )
     return parser.parse_args(argv)
 
@@ -242,9 +259,9 @@ def run(
     out: str,
     packages_dir: str,
     arch: str,
-    fetch: Fetcher = fetch_url,
-    suites: Sequence[Suite] = BOOKWORM_SUITES,
-    distribution: str = DEFAULT_DISTRIBUTION,
+    fetch: Fetcher,
+    suites: Sequence[Suite],
+    distribution: str,
 ) -> dict[str, object]:
     group_files = discover_groups(packages_dir)
     excluded = frozenset(read_list(os.path.join(packages_dir, EXCLUDE_FILE)))
@@ -275,14 +292,18 @@ def main(
 ) -> int:
     """Entry point; `suites` overrides the distribution's (tests only)."""
     args = parse_args(argv)
-    dist = DISTRIBUTIONS[args.distribution]
     try:
-        out = workspace_path(args.out or dist.out)
-        packages_dir = workspace_path(args.packages_dir or dist.packages_dir)
+        dist = load_distribution(workspace_path(args.distribution))
+        out = workspace_path(args.out) if args.out else dist.out
+        packages_dir = (
+            workspace_path(args.packages_dir)
+            if args.packages_dir
+            else dist.packages_dir
+        )
         run(
             out,
             packages_dir,
-            args.arch,
+            dist.arch,
             fetch,
             dist.suites if suites is None else suites,
             dist.name,

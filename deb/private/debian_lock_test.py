@@ -25,18 +25,57 @@ from deb.private import packages_index as pi
 from deb.private.index_fixtures import MAIN, SECURITY, SYNTHETIC, stanza
 from tools.pylib.cli import UserError
 
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
 
 class DistributionsTest(unittest.TestCase):
-    def test_distributions(self) -> None:
-        self.assertEqual(sorted(dl.DISTRIBUTIONS), ["bookworm", "sid"])
-        self.assertEqual(dl.DEFAULT_DISTRIBUTION, "bookworm")
-        bookworm, sid = dl.DISTRIBUTIONS["bookworm"], dl.DISTRIBUTIONS["sid"]
-        self.assertEqual(bookworm.suites, pi.BOOKWORM_SUITES)
-        self.assertEqual(bookworm.packages_dir, "third_party/debian/packages")
-        self.assertEqual(bookworm.out, "third_party/debian/debian.lock.json")
-        self.assertEqual(sid.suites, pi.SID_SUITES)
-        self.assertEqual(sid.packages_dir, "third_party/debian/sid")
-        self.assertEqual(sid.out, "third_party/debian/sid.lock.json")
+    def test_the_repositorys_distributions_are_data(self) -> None:
+        bookworm = dl.load_distribution(
+            os.path.join(REPO, "third_party", "debian", "bookworm")
+        )
+        self.assertEqual((bookworm.name, bookworm.arch), ("bookworm", "amd64"))
+        self.assertEqual(
+            [s.index_url("amd64") for s in bookworm.suites],
+            [
+                "https://deb.debian.org/debian/dists/bookworm/main/binary-amd64/Packages.xz",
+                "https://deb.debian.org/debian/dists/bookworm-updates/main/"
+                "binary-amd64/Packages.xz",
+                "https://security.debian.org/debian-security/dists/bookworm-security/"
+                "main/binary-amd64/Packages.xz",
+            ],
+        )
+        self.assertEqual(
+            bookworm.suites[2].urls("pool/updates/x.deb"),
+            [
+                "https://security.debian.org/debian-security/pool/updates/x.deb",
+                "https://deb.debian.org/debian-security/pool/updates/x.deb",
+            ],
+        )
+        self.assertTrue(bookworm.out.endswith("third_party/debian/bookworm/lock.json"))
+        sid = dl.load_distribution(os.path.join(REPO, "third_party", "debian", "sid"))
+        self.assertEqual([s.name for s in sid.suites], ["sid"])
+        self.assertTrue(sid.packages_dir.endswith("third_party/debian/sid/packages"))
+
+    def test_bad_distribution_files(self) -> None:
+        with tempfile.TemporaryDirectory() as tmp:
+            with self.assertRaisesRegex(UserError, "cannot read .*distribution.json"):
+                dl.load_distribution(tmp)
+            path = os.path.join(tmp, "distribution.json")
+            for content, message in (
+                ("{", "is not valid JSON"),
+                ('{"name": "x", "arch": "amd64"}', "expected name, arch and suites"),
+                (
+                    '{"name": "x", "arch": "amd64", "suites": [{"name": "x", '
+                    '"dists": "http://plain.invalid/", "pools": []}]}',
+                    "is not an https:// URL",
+                ),
+                ('{"name": "x", "arch": "amd64", "suites": []}', "at least one suite"),
+            ):
+                with open(path, "w", encoding="utf-8") as f:
+                    f.write(content)
+                with self.subTest(content=content):
+                    with self.assertRaisesRegex(UserError, message):
+                        dl.load_distribution(tmp)
 
 
 class PackageEntryTest(unittest.TestCase):
@@ -158,7 +197,12 @@ class EndToEndTest(unittest.TestCase):
     def run_lock(self, fetch: pi.Fetcher | None = None) -> str:
         with contextlib.redirect_stderr(io.StringIO()):
             dl.run(
-                self.out, self.pkgdir, "amd64", fetch or self.fetch, [MAIN, SECURITY]
+                self.out,
+                self.pkgdir,
+                "amd64",
+                fetch or self.fetch,
+                [MAIN, SECURITY],
+                "bookworm",
             )
         with open(self.out, encoding="utf-8") as f:
             return f.read()
@@ -250,7 +294,8 @@ class EndToEndTest(unittest.TestCase):
             fetched.append(url)
             return lzma.compress(self.indexes[MAIN.index_url("amd64")].encode())
 
-        argv = ["--distribution", "sid", "--packages-dir", self.pkgdir]
+        sid = os.path.join(REPO, "third_party", "debian", "sid")
+        argv = ["--distribution", sid, "--packages-dir", self.pkgdir]
         with contextlib.redirect_stderr(io.StringIO()):
             code = dl.main([*argv, "--out", self.out], fetch)
         self.assertEqual(code, 0)
@@ -272,33 +317,50 @@ class EndToEndTest(unittest.TestCase):
         )
 
     def test_main_default_paths(self) -> None:
-        # With no --out/--packages-dir, each distribution reads and writes its
-        # own paths, relative to the source tree under `bazel run`.
+        # With only --distribution, the tool reads DIR/distribution.json and
+        # DIR/packages and writes DIR/lock.json, relative to the source tree
+        # under `bazel run`.
         workspace = os.path.join(self.tmp.name, "ws")
-        for dist in dl.DISTRIBUTIONS.values():
-            shutil.copytree(self.pkgdir, os.path.join(workspace, dist.packages_dir))
+        dist = os.path.join(workspace, "third_party", "debian", "test")
+        shutil.copytree(self.pkgdir, os.path.join(dist, "packages"))
+        with open(os.path.join(dist, "distribution.json"), "w", encoding="utf-8") as f:
+            json.dump(
+                {
+                    "name": "test",
+                    "arch": "amd64",
+                    "suites": [
+                        {
+                            "name": "x",
+                            "dists": "https://x.invalid/",
+                            "pools": ["https://x.invalid/"],
+                        }
+                    ],
+                },
+                f,
+            )
         env = {"BUILD_WORKSPACE_DIRECTORY": workspace}
         with (
             mock.patch.dict(os.environ, env),
             contextlib.redirect_stderr(io.StringIO()),
         ):
-            self.assertEqual(dl.main([], self.fetch, (MAIN,)), 0)
-            self.assertEqual(dl.main(["--distribution", "sid"], self.fetch, (MAIN,)), 0)
-        for name, dist in dl.DISTRIBUTIONS.items():
-            with open(os.path.join(workspace, dist.out), encoding="utf-8") as f:
-                self.assertEqual(json.load(f)["distribution"], name)
+            code = dl.main(
+                ["--distribution", "third_party/debian/test"], self.fetch, (MAIN,)
+            )
+        self.assertEqual(code, 0)
+        with open(os.path.join(dist, "lock.json"), encoding="utf-8") as f:
+            self.assertEqual(json.load(f)["distribution"], "test")
         self.assertEqual(
-            sorted(os.listdir(os.path.join(workspace, "third_party", "debian"))),
-            ["debian.lock.json", "packages", "sid", "sid.lock.json"],
+            sorted(os.listdir(dist)), ["distribution.json", "lock.json", "packages"]
         )
 
     def test_unknown_distribution(self) -> None:
-        with (
-            contextlib.redirect_stderr(io.StringIO()) as err,
-            self.assertRaises(SystemExit),
-        ):
-            dl.main(["--distribution", "trixie"], self.fetch)
-        self.assertIn("invalid choice: 'trixie'", err.getvalue())
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err):
+            code = dl.main(["--distribution", "/nonexistent/trixie"], self.fetch)
+        self.assertEqual(code, 1)
+        self.assertIn(
+            "cannot read /nonexistent/trixie/distribution.json", err.getvalue()
+        )
 
     def test_main_reports_error_without_traceback(self) -> None:
         def unreachable(url: str) -> bytes:
@@ -307,7 +369,16 @@ class EndToEndTest(unittest.TestCase):
         err = io.StringIO()
         with contextlib.redirect_stderr(err):
             code = dl.main(
-                ["--out", self.out, "--packages-dir", self.pkgdir], unreachable, (MAIN,)
+                [
+                    "--distribution",
+                    os.path.join(REPO, "third_party", "debian", "bookworm"),
+                    "--out",
+                    self.out,
+                    "--packages-dir",
+                    self.pkgdir,
+                ],
+                unreachable,
+                (MAIN,),
             )
         self.assertEqual(code, 1)
         self.assertIn(

@@ -17,13 +17,10 @@ import urllib.request
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from deb.private.debian_version import compare_versions
-from deb.private.relations import Relation, parse_relations
-from tools.pylib.cli import UserError, log
+from debian import deb822
 
-DEBIAN_MIRROR = "https://deb.debian.org/debian/"
-SECURITY_MIRROR = "https://security.debian.org/debian-security/"
-SECURITY_FALLBACK_MIRROR = "https://deb.debian.org/debian-security/"
+from deb.private.relations import Relation, compare_versions, parse_relations
+from tools.pylib.cli import UserError, log
 
 HTTP_TIMEOUT_S = 120
 USER_AGENT = "debian_lock/1 (+bazel monorepo)"
@@ -52,55 +49,25 @@ class Suite:
         return [base + filename for base in self.pool_bases]
 
 
-BOOKWORM_SUITES: tuple[Suite, ...] = (
-    Suite("bookworm", DEBIAN_MIRROR, (DEBIAN_MIRROR,)),
-    Suite("bookworm-updates", DEBIAN_MIRROR, (DEBIAN_MIRROR,)),
-    Suite(
-        "bookworm-security",
-        SECURITY_MIRROR,
-        (SECURITY_MIRROR, SECURITY_FALLBACK_MIRROR),
-    ),
-)
-
-# sid keeps one version of each package: a superseded .deb leaves the pool
-# soon after (no point releases, no security suite), see debian_lock.py's
-# docstring.
-SID_SUITES: tuple[Suite, ...] = (Suite("sid", DEBIAN_MIRROR, (DEBIAN_MIRROR,)),)
-
-
 # --------------------------------------------------------------------------
 # Index parsing
 
 
 def iter_stanzas(text: str) -> Iterator[dict[str, str]]:
-    """Yield the RFC822-style stanzas of a Packages file as field dicts.
+    """Yield the stanzas of a Packages file as field dicts (python-debian's
+    deb822 parser; continuation lines joined with newlines as it keeps them).
 
-    Continuation lines (starting with a space or tab) are joined to the
-    previous field with a newline; a line of only " ." is an empty line.
+    A line that is neither a field nor a continuation is an error.
     """
-    fields: dict[str, str] = {}
-    last: str | None = None
-    for lineno, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            if fields:
-                yield fields
-            fields, last = {}, None
-            continue
-        if line.startswith("#"):
-            continue
-        if line[0] in " \t":
-            if last is None:
-                raise ValueError(f"line {lineno}: continuation line outside a field")
-            cont = line.strip()
-            fields[last] += "\n" + ("" if cont == "." else cont)
-            continue
-        key, sep, value = line.partition(":")
-        if not sep:
-            raise ValueError(f"line {lineno}: expected 'Field: value', got {line!r}")
-        last = key.strip()
-        fields[last] = value.strip()
-    if fields:
-        yield fields
+    for number, line in enumerate(text.splitlines(), 1):
+        if line and not line.startswith(("#", " ", "\t")) and ":" not in line:
+            raise ValueError(f"line {number}: expected 'Field: value', got {line!r}")
+        if number == 1 and line.startswith((" ", "\t")):
+            raise ValueError(f"line {number}: continuation line outside a field")
+    for paragraph in deb822.Packages.iter_paragraphs(
+        text.splitlines(keepends=True), use_apt_pkg=False
+    ):
+        yield dict(paragraph)
 
 
 @dataclass(frozen=True)

