@@ -2,6 +2,10 @@
 
     load("//oci:defs.bzl", "image_layer", "oci_image", "oci_load", "oci_push")
 
+These rules know nothing of Python or Debian: language rule sets build on
+them (//pypi's py_image_layers selects a site-packages' files through
+TreeSubsetInfo).
+
 `oci_image`, `oci_load` and `oci_push` take rules_oci's attributes, so a
 BUILD file can switch to rules_oci by changing this load (rules_oci's `tars`
 take any tar; ours take `image_layer` targets).
@@ -11,12 +15,13 @@ load("//oci/private:image_layer.bzl", _image_layer = "image_layer")
 load("//oci/private:oci_image.bzl", "oci_image_rule")
 load("//oci/private:oci_load.bzl", _oci_load = "oci_load")
 load("//oci/private:oci_push.bzl", _oci_push = "oci_push")
-load("//oci/private:python_layers.bzl", _python_layers = "python_layers")
+load("//oci/private:providers.bzl", _ImageLayerInfo = "ImageLayerInfo", _TreeSubsetInfo = "TreeSubsetInfo")
 
 image_layer = _image_layer
 oci_load = _oci_load
 oci_push = _oci_push
-python_layers = _python_layers
+ImageLayerInfo = _ImageLayerInfo
+TreeSubsetInfo = _TreeSubsetInfo
 
 def oci_image(name, **kwargs):
     """An OCI image layout directory (`oci-layout`, `index.json`, `blobs/sha256/`).

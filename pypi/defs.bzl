@@ -1,6 +1,9 @@
-"""pip_lock: the targets of one pip-tools lock (update, freshness, consistency)."""
+"""Public API of the PyPI rule set: pip_lock and py_image_layers."""
 
 load("@rules_python//python:defs.bzl", "py_binary", "py_test")
+load("//pypi/private:py_image_layers.bzl", _py_image_layers = "py_image_layers")
+
+py_image_layers = _py_image_layers
 
 def pip_lock(name, requirements_in, lock, wheels_lock, site_packages = None, **kwargs):
     """Declares the targets that keep a pip-tools lock and its wheel map honest.

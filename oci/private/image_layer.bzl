@@ -1,6 +1,6 @@
-"""image_layer: one reproducible layer tar from files, trees and Python distributions."""
+"""image_layer: one reproducible layer tar from files, trees, directories and links."""
 
-load(":providers.bzl", "ImageLayerInfo")
+load(":providers.bzl", "ImageLayerInfo", "TreeSubsetInfo")
 
 def _path_in_image(package_dir, short_path, strip_prefix):
     path = short_path
@@ -25,6 +25,11 @@ def _image_layer_impl(ctx):
     entries = []
     inputs = []
     for target, dest in ctx.attr.trees.items():
+        if TreeSubsetInfo in target:
+            subset = target[TreeSubsetInfo]
+            entries.append({"kind": "tree", "src": subset.root.path, "dest": dest, "paths_from": subset.paths.path})
+            inputs += [subset.root, subset.paths]
+            continue
         for f in target.files.to_list():
             entries.append({"kind": "tree", "src": f.path, "dest": dest})
             inputs.append(f)
@@ -41,18 +46,6 @@ def _image_layer_impl(ctx):
         entries.append(_directory_entry(path, spec))
     for path, target in ctx.attr.symlinks.items():
         entries.append({"kind": "symlink", "dest": path, "target": target})
-    if ctx.attr.distributions_manifest:
-        manifest = ctx.file.distributions_manifest
-        root = ctx.file.distributions_root
-        entries.append({
-            "kind": "distributions",
-            "manifest": manifest.path,
-            "root": root.path,
-            "dest": ctx.attr.distributions_dest,
-            "include": ctx.attr.include_distributions,
-            "exclude": ctx.attr.exclude_distributions,
-        })
-        inputs += [manifest, root]
 
     spec = ctx.actions.declare_file(ctx.label.name + ".spec.json")
     ctx.actions.write(spec, json.encode_indent({"entries": entries}, indent = "  "))
@@ -79,18 +72,13 @@ mtime 0, owner 0:0 unless given, modes normalised, no `.pyc`. Use it in
 `oci_image(tars = [...])`.""",
     attrs = {
         "directories": attr.string_dict(doc = "Image path -> \"MODE\" or \"MODE UID GID\", e.g. {\"/tmp\": \"1777\"}."),
-        "distributions_dest": attr.string(default = "/usr/local", doc = "Where distributions_root lands in the image."),
-        "distributions_manifest": attr.label(allow_single_file = True, doc = "distributions.json of a site_packages repository."),
-        "distributions_root": attr.label(allow_single_file = True, doc = "The install prefix directory the manifest's paths are relative to."),
-        "exclude_distributions": attr.string_list(doc = "fnmatch patterns of distributions to leave out."),
         "files": attr.label_keyed_string_dict(allow_files = True, doc = "Single file -> image path."),
-        "include_distributions": attr.string_list(doc = "fnmatch patterns of distributions to add (empty: all)."),
         "layer_name": attr.string(doc = "Name recorded for the layer in the manifest (default: the target name)."),
         "package_dir": attr.string(default = "/", doc = "Image directory that srcs land under."),
         "srcs": attr.label_list(allow_files = True, doc = "Files placed at package_dir/<workspace path minus strip_prefix>."),
         "strip_prefix": attr.string(doc = "Workspace path prefix removed from srcs."),
         "symlinks": attr.string_dict(doc = "Image path -> link target."),
-        "trees": attr.label_keyed_string_dict(allow_files = True, doc = "Directory -> image path it lands at."),
+        "trees": attr.label_keyed_string_dict(allow_files = True, doc = "Directory -> image path it lands at. A target that provides TreeSubsetInfo contributes only the paths it lists."),
         "_layer_tar": attr.label(default = "//oci/private:layer_tar", executable = True, cfg = "exec"),
     },
 )

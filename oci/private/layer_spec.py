@@ -3,11 +3,10 @@
 Spec: `{"entries": [ENTRY, ...]}`, each ENTRY one of
 
     {"kind": "tree", "src": DIR, "dest": "/"}
+    {"kind": "tree", "src": DIR, "dest": "/usr/local", "paths_from": LIST}
     {"kind": "file", "src": FILE, "dest": "/etc/passwd", "mode": "0644"}
     {"kind": "dir", "dest": "/tmp", "mode": "1777"}
     {"kind": "symlink", "dest": "/usr/bin/python3", "target": "python3.11"}
-    {"kind": "distributions", "manifest": JSON, "root": DIR, "dest": "/usr/local",
-     "include": ["nvidia-*"], "exclude": []}
 
 and any entry may add "uid", "gid" (integers) and "uname", "gname" (strings),
 applied to the members it creates (not to implicit parent directories).
@@ -23,12 +22,10 @@ Rules:
   link; it is looked through to what it stages (a file, a directory, or the
   original relative link). Without this, sandboxed actions would put host
   paths into the image.
-- `distributions` reads `{"<name>": {"version": ..., "dist_info": ...,
-  "files": ["lib/python3.11/...", ...]}}`; files are relative to `root` and
-  land at `dest/<file>`. `include`/`exclude` are fnmatch patterns matched
-  against PEP 503-normalised names (`nvidia-*` matches `nvidia_cublas_cu12`);
-  no `include` means every distribution; an `include` pattern that matches
-  nothing is an error (a typo would otherwise silently empty the layer).
+- `paths_from` (a file of paths relative to `src`, one per line) takes only
+  those paths from the tree (their parent directories are implied; a listed
+  path that does not exist is an error). Whoever selects the paths (for
+  example the Python rule set, by distribution) knows why; this rule does not.
 - Modes are normalised: directories 0755, files 0755 if any execute bit is set
   else 0644, symlinks 0777, unless the entry gives `mode` (files and dirs).
 - `.pyc` files and `__pycache__` directories are never written.
@@ -39,17 +36,16 @@ Rules:
 - Two entries writing the same path: identical (same kind, mode, owner and
   content or target) is kept once; anything else is an error naming both.
   Directories merge: an explicit `dir` entry overrides directories derived
-  from a tree or distributions, which override implicit parents.
+  from a tree, which override implicit parents.
 """
 
 from __future__ import annotations
 
-import fnmatch
 import json
 import os
 import re
 import stat
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,12 +63,10 @@ EXPLICIT = 2
 
 _OWNER_KEYS = {"uid", "gid", "uname", "gname"}
 _ALLOWED_KEYS: dict[str, set[str]] = {
-    "tree": {"kind", "src", "dest"} | _OWNER_KEYS,
+    "tree": {"kind", "src", "dest", "paths_from"} | _OWNER_KEYS,
     "file": {"kind", "src", "dest", "mode"} | _OWNER_KEYS,
     "dir": {"kind", "dest", "mode"} | _OWNER_KEYS,
     "symlink": {"kind", "dest", "target"} | _OWNER_KEYS,
-    "distributions": {"kind", "manifest", "root", "dest", "include", "exclude"}
-    | _OWNER_KEYS,
 }
 
 
@@ -107,11 +101,6 @@ class Plan:
     members: list[Member]
     skipped_pyc: int = 0
     total_file_bytes: int = 0
-
-
-def normalize_dist_name(name: str) -> str:
-    """PEP 503 normalisation: lower case, runs of `-_.` become `-`."""
-    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def sort_key(path: str) -> list[str]:
@@ -210,14 +199,6 @@ class _Entry:
             values[key] = v
         return Owner(**values)
 
-    def _patterns(self, key: str) -> list[str]:
-        value = self.entry.get(key, [])
-        if not isinstance(value, list) or not all(
-            isinstance(p, str) and p for p in value
-        ):
-            raise self.fail(f"{key!r} must be a list of non-empty strings")
-        return value
-
     # ---- kinds
 
     def _add_dir(self) -> None:
@@ -281,7 +262,10 @@ class _Entry:
             raise self.fail(f"src {src!r} is not a directory")
         if dest:
             self.c.add(Member(dest, DIR, 0o755, self.owner, self.origin))
-        self._walk(src, dest)
+        if "paths_from" in self.entry:
+            self._add_listed(src, dest, self._str("paths_from"))
+        else:
+            self._walk(src, dest)
 
     def _walk(self, directory: str, dest: str) -> None:
         try:
@@ -333,80 +317,30 @@ class _Entry:
         else:
             raise UserError(f"{origin}: not a regular file, directory or symlink")
 
-    def _add_distributions(self) -> None:
-        dest = self._dest()
-        manifest_path = self._str("manifest")
-        root = self._str("root")
-        include = self._patterns("include")
-        exclude = self._patterns("exclude")
-        if not os.path.isdir(root):
-            raise self.fail(f"root {root!r} is not a directory")
+    def _add_listed(self, src: str, dest: str, paths_from: str) -> None:
+        """The paths `paths_from` lists (one per line, relative to `src`)."""
         try:
-            with open(manifest_path, encoding="utf-8") as f:
-                manifest = json.load(f)
-        except FileNotFoundError:
-            raise self.fail(f"manifest {manifest_path!r} does not exist") from None
-        except json.JSONDecodeError as e:
+            with open(paths_from, encoding="utf-8") as f:
+                listed = [line for line in f.read().splitlines() if line]
+        except OSError as e:
             raise self.fail(
-                f"manifest {manifest_path!r} is not valid JSON: {e}"
+                f"cannot read paths_from {paths_from!r}: {e.strerror}"
             ) from None
-        if not isinstance(manifest, dict):
-            raise self.fail(
-                f"manifest {manifest_path!r}: expected an object of distributions"
-            )
-        selected = _select(manifest, include, exclude, self.fail)
-        if dest:
-            self.c.add(Member(dest, DIR, 0o755, self.owner, self.origin))
-        for name in selected:
-            dist = manifest[name]
-            files = dist.get("files") if isinstance(dist, dict) else None
-            if not isinstance(files, list) or not all(
-                isinstance(p, str) for p in files
-            ):
+        for rel in listed:
+            parts = [p for p in rel.split("/") if p not in ("", ".")]
+            if rel.startswith("/") or ".." in parts or not parts:
                 raise self.fail(
-                    f"manifest {manifest_path!r}: {name!r} needs a 'files' "
-                    "list of strings"
+                    f"{paths_from!r} lists {rel!r}: not a relative path under src"
                 )
-            for rel in files:
-                parts = [p for p in rel.split("/") if p not in ("", ".")]
-                if rel.startswith("/") or ".." in parts or not parts:
-                    raise self.fail(
-                        f"distribution {name!r} lists {rel!r}: "
-                        "not a relative path under root"
-                    )
-                src = os.path.join(root, *parts)
-                try:
-                    st = os.lstat(src)
-                except FileNotFoundError:
-                    raise self.fail(
-                        f"distribution {name!r} lists {rel!r} "
-                        f"but {src!r} does not exist"
-                    ) from None
-                path = "/".join([dest, *parts]) if dest else "/".join(parts)
-                self._add_fs_path(src, path, st, recurse=False)
-
-
-def _select(
-    manifest: Mapping[str, Any],
-    include: list[str],
-    exclude: list[str],
-    fail: Callable[[str], UserError],
-) -> list[str]:
-    names = sorted(manifest)
-    normal = {n: normalize_dist_name(n) for n in names}
-    inc = [normalize_dist_name(p) for p in include]
-    exc = [normalize_dist_name(p) for p in exclude]
-    for pattern, original in zip(inc, include, strict=True):
-        if not any(fnmatch.fnmatchcase(normal[n], pattern) for n in names):
-            raise fail(
-                f"include pattern {original!r} matches no distribution in the manifest"
-            )
-    return [
-        n
-        for n in names
-        if (not inc or any(fnmatch.fnmatchcase(normal[n], p) for p in inc))
-        and not any(fnmatch.fnmatchcase(normal[n], p) for p in exc)
-    ]
+            path_src = os.path.join(src, *parts)
+            try:
+                st = os.lstat(path_src)
+            except FileNotFoundError:
+                raise self.fail(
+                    f"{paths_from!r} lists {rel!r} but {path_src!r} does not exist"
+                ) from None
+            path = "/".join([dest, *parts]) if dest else "/".join(parts)
+            self._add_fs_path(path_src, path, st, recurse=False)
 
 
 MAX_STAGING_HOPS = 8

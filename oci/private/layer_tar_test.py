@@ -385,86 +385,49 @@ class LayerTarTest(unittest.TestCase):
         ):
             self.build([{"kind": "tree", "src": self.p("sp"), "dest": "/"}])
 
-    # ---- distributions
+    # ---- a tree restricted to listed paths
 
-    def dist_fixture(self) -> tuple[str, str]:
-        prefix = self.p("prefix")
-        sp = "lib/python3.11/dist-packages"
-        manifest: dict[str, Any] = {}
-        for name, version, files in [
-            ("numpy", "1.26.4", ["numpy/__init__.py"]),
-            ("nvidia_cublas_cu12", "12.4.5.8", ["nvidia/cublas/lib/libcublas.so.12"]),
-            ("nvidia-cudnn-cu12", "9.1.0.70", ["nvidia/cudnn/lib/libcudnn.so.9"]),
-            ("torch", "2.5.1", ["torch/__init__.py"]),
+    def listed_fixture(self) -> tuple[str, str]:
+        root = self.p("prefix")
+        for rel, mode in [
+            ("lib/site/a/__init__.py", 0o644),
+            ("lib/site/a/lib/liba.so", 0o644),
+            ("lib/site/b/__init__.py", 0o644),
+            ("bin/tool", 0o755),
         ]:
-            dist_info = f"{sp}/{name.replace('-', '_')}-{version}.dist-info"
-            listed = [f"{sp}/{f}" for f in files] + [
-                f"{dist_info}/METADATA",
-                f"{dist_info}/RECORD",
-            ]
-            for rel in listed:
-                write(os.path.join(prefix, rel), f"{name}:{rel}")
-            manifest[name] = {
-                "version": version,
-                "dist_info": dist_info,
-                "files": listed,
-            }
-        write(os.path.join(prefix, "bin", "torchrun"), "#!/x\n", 0o755)
-        manifest["torch"]["files"].append("bin/torchrun")
-        path = self.p("distributions.json")
-        with open(path, "w") as f:
-            json.dump(manifest, f)
-        return path, prefix
-
-    def dist_entry(self, manifest: str, root: str, **kw: Any) -> dict[str, Any]:
-        return {
-            "kind": "distributions",
-            "manifest": manifest,
-            "root": root,
-            "dest": "/usr/local",
-            **kw,
-        }
-
-    def test_distributions_include_exclude(self) -> None:
-        manifest, root = self.dist_fixture()
-        nvidia, _ = self.build([self.dist_entry(manifest, root, include=["nvidia-*"])])
-        rest, _ = self.build(
-            [self.dist_entry(manifest, root, exclude=["nvidia-*", "torch"])]
+            write(os.path.join(root, rel), rel, mode)
+        paths = write(
+            self.p("paths.txt"),
+            "lib/site/a/__init__.py\nlib/site/a/lib/liba.so\nbin/tool\n",
         )
-        everything, _ = self.build([self.dist_entry(manifest, root)])
+        return root, paths
 
-        def files(tar_path: str) -> set[str]:
-            return {m.name for m in self.members(tar_path) if m.isreg()}
-
-        sp = "usr/local/lib/python3.11/dist-packages/"
-        self.assertIn(sp + "nvidia/cublas/lib/libcublas.so.12", files(nvidia))
-        self.assertIn(
-            sp + "nvidia/cudnn/lib/libcudnn.so.9", files(nvidia)
-        )  # '-' vs '_' normalised
-        self.assertFalse(any("numpy" in n or "torch" in n for n in files(nvidia)))
-        self.assertEqual(
-            {n.split("/")[5].split("-")[0] for n in files(rest)}, {"numpy"}
+    def test_paths_from_takes_only_the_listed_paths(self) -> None:
+        root, paths = self.listed_fixture()
+        tar, _ = self.build(
+            [{"kind": "tree", "src": root, "dest": "/usr/local", "paths_from": paths}]
         )
-        self.assertIn("usr/local/bin/torchrun", files(everything))
-        self.assertEqual(self.members(everything)[0].name, "usr")
-        with tarfile.open(everything) as tar:
-            self.assertEqual(tar.getmember("usr/local/bin/torchrun").mode, 0o755)
+        names = [m.name for m in self.members(tar)]
+        self.assertIn("usr/local/lib/site/a/lib/liba.so", names)
+        self.assertIn("usr/local/bin/tool", names)
+        self.assertNotIn("usr/local/lib/site/b/__init__.py", names)
+        self.assertNotIn("usr/local/lib/site/b", names)
+        self.assertEqual(names[0], "usr")
+        with tarfile.open(tar) as archive:
+            self.assertEqual(archive.getmember("usr/local/bin/tool").mode, 0o755)
 
-    def test_distributions_errors(self) -> None:
-        manifest, root = self.dist_fixture()
-        with self.assertRaisesRegex(
-            UserError, "include pattern 'nvida-\\*' matches no distribution"
-        ):
-            self.build([self.dist_entry(manifest, root, include=["nvida-*"])])
-        os.unlink(os.path.join(root, "bin", "torchrun"))
-        with self.assertRaisesRegex(
-            UserError, "distribution 'torch' lists 'bin/torchrun' but"
-        ):
-            self.build([self.dist_entry(manifest, root)])
-        with open(manifest, "w") as f:
-            json.dump({"evil": {"version": "1", "files": ["../../etc/passwd"]}}, f)
-        with self.assertRaisesRegex(UserError, "not a relative path under root"):
-            self.build([self.dist_entry(manifest, root)])
+    def test_paths_from_errors(self) -> None:
+        root, paths = self.listed_fixture()
+        entry = {"kind": "tree", "src": root, "dest": "/usr/local", "paths_from": paths}
+        os.unlink(os.path.join(root, "bin", "tool"))
+        with self.assertRaisesRegex(UserError, "lists 'bin/tool' but"):
+            self.build([entry])
+        write(paths, "../../etc/passwd\n")
+        with self.assertRaisesRegex(UserError, "not a relative path under src"):
+            self.build([entry])
+        entry["paths_from"] = self.p("missing.txt")
+        with self.assertRaisesRegex(UserError, "cannot read paths_from"):
+            self.build([entry])
 
     # ---- spec validation and the CLI
 

@@ -3,6 +3,15 @@
 load("@bazel_skylib//rules:common_settings.bzl", "BuildSettingInfo")
 load(":providers.bzl", "ImageLayerInfo")
 
+_ZSTD = "//oci:zstd_toolchain_type"
+
+def _zstd(ctx, why):
+    """The registered zstd, or a failure that says how to register one."""
+    toolchain = ctx.toolchains[_ZSTD]
+    if toolchain == None:
+        fail("%s needs zstd (%s), and no toolchain of type %s is registered: see //oci:toolchains.bzl" % (ctx.label, why, _ZSTD))
+    return toolchain
+
 def _compressed(ctx, layer):
     """Returns (blob, descriptor) for a layer in the configured compression."""
     compression = ctx.attr._compression[BuildSettingInfo].value
@@ -14,8 +23,9 @@ def _compressed(ctx, layer):
     args = ["--in", layer.tar.path, "--out", blob.path, "--format", compression, "--descriptor-out", descriptor.path]
     tools = []
     if compression == "zstd":
-        args += ["--zstd", ctx.executable._zstd.path]
-        tools.append(ctx.attr._zstd[DefaultInfo].files_to_run)
+        zstd = _zstd(ctx, "--//oci:layer_compression=zstd")
+        args += ["--zstd", zstd.executable.path]
+        tools.append(zstd.files_to_run)
     ctx.actions.run(
         executable = ctx.executable._compress_layer,
         arguments = args,
@@ -106,6 +116,6 @@ oci_image_rule = rule(
         "_compress_layer": attr.label(default = "//oci/private:compress_layer", executable = True, cfg = "exec"),
         "_compression": attr.label(default = "//oci:layer_compression"),
         "_oci_layout": attr.label(default = "//oci/private:oci_layout", executable = True, cfg = "exec"),
-        "_zstd": attr.label(default = "//third_party/debian:zstd", executable = True, cfg = "exec"),
     },
+    toolchains = [config_common.toolchain_type(_ZSTD, mandatory = False)],
 )

@@ -1,5 +1,7 @@
 """oci_load: a docker-archive tarball of an OCI layout, and a script that loads it."""
 
+_ZSTD = "//oci:zstd_toolchain_type"
+
 def _oci_load_impl(ctx):
     layout = ctx.file.image
     tarball = ctx.actions.declare_file(ctx.label.name + "/tarball.tar")
@@ -7,9 +9,12 @@ def _oci_load_impl(ctx):
     for tag in ctx.attr.repo_tags:
         args += ["--repo-tag", tag]
     tools = []
-    if ctx.attr._zstd:
-        args += ["--zstd", ctx.executable._zstd.path]
-        tools.append(ctx.attr._zstd[DefaultInfo].files_to_run)
+    zstd = ctx.toolchains[_ZSTD]
+    if zstd != None:
+        # For zstd-compressed layers; without a zstd toolchain such a layer is
+        # refused by the tool, naming it.
+        args += ["--zstd", zstd.executable.path]
+        tools.append(zstd.files_to_run)
     ctx.actions.run(
         executable = ctx.executable._docker_archive,
         arguments = args,
@@ -53,6 +58,6 @@ diff_id), and `bazel run` loads it into docker or podman.""",
         "image": attr.label(mandatory = True, allow_single_file = True, doc = "An oci_image."),
         "repo_tags": attr.string_list(doc = "e.g. [\"mlimage/service:latest\"]"),
         "_docker_archive": attr.label(default = "//oci/private:docker_archive", executable = True, cfg = "exec"),
-        "_zstd": attr.label(default = "//third_party/debian:zstd", executable = True, cfg = "exec"),
     },
+    toolchains = [config_common.toolchain_type(_ZSTD, mandatory = False)],
 )

@@ -2,7 +2,8 @@
 
 def _oci_push_impl(ctx):
     layout = ctx.file.image
-    crane = ctx.executable._crane
+    toolchain = ctx.toolchains["//oci:crane_toolchain_type"]
+    crane = toolchain.executable
     tags = ctx.attr.remote_tags or ["latest"]
     lines = []
     for tag in tags:
@@ -24,19 +25,19 @@ repository="${{1:-{repository}}}"
         pushes = "\n".join(lines),
     ))
     runfiles = ctx.runfiles(files = [layout, crane])
-    runfiles = runfiles.merge(ctx.attr._crane[DefaultInfo].default_runfiles)
+    runfiles = runfiles.merge(toolchain.runfiles)
     return [DefaultInfo(executable = script, runfiles = runfiles)]
 
 oci_push = rule(
     implementation = _oci_push_impl,
     doc = """`bazel run` pushes the image to `repository` under each of `remote_tags`
-with crane (a pinned Debian .deb). `bazel run :push -- REPOSITORY` overrides
+with crane (the registered `//oci:crane_toolchain_type`). `bazel run :push -- REPOSITORY` overrides
 the repository.""",
     executable = True,
     attrs = {
         "image": attr.label(mandatory = True, allow_single_file = True, doc = "An oci_image."),
         "remote_tags": attr.string_list(doc = "Tags to push (default: latest)."),
         "repository": attr.string(mandatory = True, doc = "e.g. registry.example.com/team/service"),
-        "_crane": attr.label(default = "//third_party/debian:crane", executable = True, cfg = "target"),
     },
+    toolchains = ["//oci:crane_toolchain_type"],
 )

@@ -1,5 +1,14 @@
 """Providers shared by the image rules."""
 
+TreeSubsetInfo = provider(
+    doc = """Some paths of a directory: what an image_layer takes from it when the
+target in its `trees` provides this (other rule sets decide which paths).""",
+    fields = {
+        "paths": "File: the paths to take, relative to root, one per line",
+        "root": "File: the directory (a tree artifact or a source directory)",
+    },
+)
+
 ImageLayerInfo = provider(
     doc = "One uncompressed, reproducible layer tar.",
     fields = {

@@ -8,12 +8,13 @@ the "installed twice" failure the gates exist to catch. Standard library only.
 from __future__ import annotations
 
 import os
-import re
 import sys
 from collections.abc import Iterable, Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import NamedTuple
+
+from pypi.private.pip_lock_file import normalize_name
 
 METADATA_SUFFIXES = (".dist-info", ".egg-info")
 
@@ -28,7 +29,7 @@ class Dist(NamedTuple):
 
 def normalize(name: str) -> str:
     """PEP 503 name: ``Sentence_Transformers`` -> ``sentence-transformers``."""
-    return re.sub(r"[-_.]+", "-", name).lower()
+    return normalize_name(name)
 
 
 def path_entries(paths: Iterable[str] | None = None) -> list[str]:

@@ -59,7 +59,6 @@ if __package__ in (None, ""):  # run as a script: make the repository root impor
     )
 
 from oci.private import layout_reader  # noqa: E402
-from oci.private.layer_spec import normalize_dist_name  # noqa: E402
 from oci.private.merged_tree import (  # noqa: E402
     DIR,
     FILE,
@@ -67,6 +66,7 @@ from oci.private.merged_tree import (  # noqa: E402
     MergedTree,
     Unresolvable,
 )
+from pypi.private.pip_lock_file import normalize_name as normalize_dist_name  # noqa: E402
 from tools.pylib import cli  # noqa: E402
 
 PROG = "structure_gate"

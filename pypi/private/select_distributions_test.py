@@ -1,0 +1,57 @@
+"""select_distributions: which files of a site-packages a layer takes."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import unittest
+
+from pypi.private import select_distributions as sd
+from tools.pylib.cli import UserError
+
+MANIFEST = {
+    "numpy": {"version": "1.26.4", "files": ["sp/numpy/__init__.py"]},
+    "nvidia_cublas_cu12": {"version": "12.4.5.8", "files": ["sp/nvidia/cublas/x.so"]},
+    "nvidia-cudnn-cu12": {"version": "9.1.0.70", "files": ["sp/nvidia/cudnn/y.so"]},
+    "torch": {"version": "2.5.1", "files": ["sp/torch/__init__.py", "bin/torchrun"]},
+}
+
+
+class SelectTest(unittest.TestCase):
+    def test_include_matches_normalised_names(self) -> None:
+        self.assertEqual(
+            sd.select(MANIFEST, ["nvidia-*"], []),
+            ["nvidia-cudnn-cu12", "nvidia_cublas_cu12"],
+        )
+
+    def test_exclude_and_everything(self) -> None:
+        self.assertEqual(sd.select(MANIFEST, [], ["nvidia-*", "torch"]), ["numpy"])
+        self.assertEqual(len(sd.select(MANIFEST, [], [])), 4)
+
+    def test_a_typo_is_an_error(self) -> None:
+        with self.assertRaisesRegex(UserError, "'nvida-\\*' matches no distribution"):
+            sd.select(MANIFEST, ["nvida-*"], [])
+
+    def test_paths(self) -> None:
+        self.assertEqual(
+            sd.selected_paths(MANIFEST, ["torch"]),
+            ["sp/torch/__init__.py", "bin/torchrun"],
+        )
+        with self.assertRaisesRegex(UserError, "not a relative path"):
+            sd.selected_paths({"evil": {"files": ["../../etc/passwd"]}}, ["evil"])
+
+    def test_cli(self) -> None:
+        with tempfile.TemporaryDirectory() as tmp:
+            manifest = os.path.join(tmp, "distributions.json")
+            with open(manifest, "w", encoding="utf-8") as f:
+                json.dump(MANIFEST, f)
+            out = os.path.join(tmp, "paths.txt")
+            argv = ["--manifest", manifest, "--include", "torch", "--out", out]
+            self.assertEqual(sd.main(argv), 0)
+            with open(out, encoding="utf-8") as f:
+                self.assertEqual(f.read(), "sp/torch/__init__.py\nbin/torchrun\n")
+
+
+if __name__ == "__main__":
+    unittest.main()
