@@ -9,6 +9,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 base=${MLIMAGE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mlimage}/bazel/reproducible
+# The layer tars, from the one layer list (image/layers.bzl): "//pkg:name" is
+# bazel-bin/pkg/name.tar.
+mapfile -t layer_tars < <(sed -n 's|^ *("[^"]*", "//\([^:"]*\):\([^"]*\)"),$|\1/\2.tar|p' image/layers.bzl | sed 's|^/||')
+(( ${#layer_tars[@]} > 0 )) || { echo "check_reproducible: no layers read from image/layers.bzl" >&2; exit 2; }
 digests=()
 for side in a b; do
   ob="$base-$side"
@@ -17,7 +21,7 @@ for side in a b; do
   tools/bazel --output_base="$ob" build //:image_layout --output_groups=+digest >&2
   bin=$(tools/bazel --output_base="$ob" info bazel-bin 2>/dev/null)
   digests+=("$(cat "$bin/image_layout.digest")")
-  (cd "$bin" && sha256sum image/layer_base.tar image/layer_python.tar layer_*.tar) >"$base-$side.layers"
+  (cd "$bin" && sha256sum "${layer_tars[@]}") >"$base-$side.layers"
   tools/bazel --output_base="$ob" shutdown >&2
 done
 echo "output base a: ${digests[0]}"
