@@ -12,12 +12,13 @@ take any tar; ours take `image_layer` targets).
 """
 
 load("//oci/private:image_layer.bzl", _image_layer = "image_layer")
-load("//oci/private:oci_image.bzl", "oci_image_rule")
+load("//oci/private:oci_image.bzl", _oci_image_rule = "oci_image_rule")
 load("//oci/private:oci_load.bzl", _oci_load = "oci_load")
 load("//oci/private:oci_push.bzl", _oci_push = "oci_push")
 load("//oci/private:providers.bzl", _ImageLayerInfo = "ImageLayerInfo", _TreeSubsetInfo = "TreeSubsetInfo")
 
 image_layer = _image_layer
+oci_image_rule = _oci_image_rule
 oci_load = _oci_load
 oci_push = _oci_push
 ImageLayerInfo = _ImageLayerInfo
@@ -33,10 +34,11 @@ def oci_image(name, **kwargs):
 
     Args:
       name: target name; the layout is `bazel-bin/<package>/<name>/`.
-      **kwargs: base, tars, entrypoint, cmd, env, workdir, user, labels,
-        annotations, exposed_ports, os, architecture, label_file_digests.
+      **kwargs: the attributes of `oci_image_rule` (below): base, tars,
+        entrypoint, cmd, env, workdir, user, labels, annotations,
+        exposed_ports, os, architecture, label_file_digests.
     """
-    oci_image_rule(
+    _oci_image_rule(
         name = name,
         stamp = select({
             "//oci:stamped": True,

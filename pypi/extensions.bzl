@@ -17,7 +17,7 @@ pypi = module_extension(
     doc = "Installs the wheels pinned by requirements_lock.txt (via wheels.lock.json) into one site-packages repository.",
     tag_classes = {
         "site_packages": tag_class(attrs = {
-            "name": attr.string(mandatory = True),
+            "name": attr.string(mandatory = True, doc = "The repository's name (`@<name>//:site_packages`)."),
             "wheels_lock": attr.label(mandatory = True, doc = "wheels.lock.json, written by `tools/bazel run //:requirements.update`."),
         }),
     },

@@ -97,22 +97,26 @@ def _oci_image_impl(ctx):
 
 oci_image_rule = rule(
     implementation = _oci_image_impl,
-    doc = "See oci_image in //oci:defs.bzl.",
+    doc = """An OCI image layout directory (`oci-layout`, `index.json`, `blobs/sha256/`)
+from layer tars and a config, reproducible: `created` is the epoch, JSON is
+canonical, layer blobs are the tars hard-linked (or, with
+`--//oci:layer_compression=gzip|zstd`, their compressed forms). Use it
+through the `oci_image` macro of //oci:defs.bzl, which sets `stamp`.""",
     attrs = {
         "annotations": attr.string_dict(doc = "Manifest annotations."),
-        "architecture": attr.string(default = "amd64"),
+        "architecture": attr.string(default = "amd64", doc = "The config's `architecture`."),
         "base": attr.label(allow_single_file = True, doc = "An OCI layout whose layers go underneath."),
-        "cmd": attr.string_list(),
-        "entrypoint": attr.string_list(),
+        "cmd": attr.string_list(doc = "Default arguments to the entrypoint (the config's `Cmd`)."),
+        "entrypoint": attr.string_list(doc = "The command the image runs (the config's `Entrypoint`)."),
         "env": attr.string_dict(doc = "Environment; written in sorted key order."),
         "exposed_ports": attr.string_list(doc = "e.g. [\"8000/tcp\"]"),
         "label_file_digests": attr.label_keyed_string_dict(allow_files = True, doc = "File -> config label whose value is the file's sha256."),
         "labels": attr.string_dict(doc = "Config labels. `{{KEY}}` is replaced from the workspace status when stamping; a label left with a placeholder is dropped."),
-        "os": attr.string(default = "linux"),
+        "os": attr.string(default = "linux", doc = "The config's `os`."),
         "stamp": attr.bool(doc = "Expand {{KEY}} placeholders from the workspace status."),
         "tars": attr.label_list(providers = [ImageLayerInfo], doc = "Layers, bottom first (image_layer targets)."),
-        "user": attr.string(),
-        "workdir": attr.string(),
+        "user": attr.string(doc = "The user the image runs as, e.g. \"65532:65532\"."),
+        "workdir": attr.string(doc = "The working directory of the image's process."),
         "_compress_layer": attr.label(default = "//oci/private:compress_layer", executable = True, cfg = "exec"),
         "_compression": attr.label(default = "//oci:layer_compression"),
         "_oci_layout": attr.label(default = "//oci/private:oci_layout", executable = True, cfg = "exec"),
