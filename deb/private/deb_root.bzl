@@ -1,5 +1,7 @@
 """deb_root: merge pinned Debian packages into one root directory."""
 
+load("//tools/bzl:downloads.bzl", "download_all")
+
 # Bazel's archive extraction rewrites an absolute symlink target (libc6's
 # /lib64/ld-linux-x86-64.so.2 -> /lib/x86_64-linux-gnu/...) to point into the
 # repository directory: a host path that must never reach an image. Put the
@@ -22,28 +24,21 @@ def _deb_root_impl(rctx):
     names = rctx.attr.packages
     rctx.report_progress("fetching %d .debs" % len(names))
 
-    # Start every download first: Bazel runs them in parallel.
-    pending = []
     for name in names:
         if name not in lock["packages"]:
             fail("deb_root %s: package %r is not in %s; regenerate the lock with its `:lock` target (e.g. `tools/bazel run //third_party/debian/bookworm:lock`)." % (rctx.name, name, rctx.attr.lock))
-        pkg = lock["packages"][name]
+    failed = download_all(rctx, [
+        struct(key = name, urls = lock["packages"][name]["urls"], output = "debs/%s.deb" % name, sha256 = lock["packages"][name]["sha256"])
+        for name in names
+    ])
+    if failed:
+        fail((
+            "deb_root %s: %s could not be downloaded, or its sha256 is not the one %s " +
+            "pins (see the warning above). Debian's mirror drops superseded versions: " +
+            "regenerate the lock with its `:lock` target (e.g. `tools/bazel run //third_party/debian/bookworm:lock`)."
+        ) % (rctx.name, ", ".join(["%s %s" % (n, lock["packages"][n]["version"]) for n in failed]), rctx.attr.lock))
+    for name in names:
         deb = "debs/%s.deb" % name
-        pending.append((name, deb, rctx.download(
-            url = pkg["urls"],
-            output = deb,
-            sha256 = pkg["sha256"],
-            block = False,
-            allow_fail = True,
-        )))
-
-    for name, deb, token in pending:
-        if not token.wait().success:
-            fail((
-                "deb_root %s: %s %s could not be downloaded, or its sha256 is not the one %s " +
-                "pins (see the warning above). Debian's mirror drops superseded versions: " +
-                "regenerate the lock with its `:lock` target (e.g. `tools/bazel run //third_party/debian/bookworm:lock`)."
-            ) % (rctx.name, name, lock["packages"][name]["version"], rctx.attr.lock))
         rctx.report_progress("unpacking %s" % name)
         rctx.extract(deb, output = "debs/" + name)
         data = [f for f in rctx.path("debs/" + name).readdir() if f.basename.startswith("data.tar")]

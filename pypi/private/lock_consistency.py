@@ -31,21 +31,8 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from pypi.private import target
-from pypi.private.pip_lock_file import UPDATE_COMMAND, logical_lines
+from pypi.private.pip_lock_file import INDEX_OPTIONS, UPDATE_COMMAND, logical_lines
 
-_INDEX_OPTIONS = {
-    "-i",
-    "--index-url",
-    "--extra-index-url",
-    "-f",
-    "--find-links",
-    "--trusted-host",
-    "--no-index",
-    "--pre",
-    "--prefer-binary",
-    "--only-binary",
-    "--no-binary",
-}
 _HASH_RE = re.compile(r"\s--hash[=\s]\s*\S+")
 
 
@@ -85,7 +72,7 @@ def _option_problem(where: str, line: str, what: str) -> str | None:
         return (
             f"{where}: editable requirements (`{line}`) cannot be locked for an image"
         )
-    if option in _INDEX_OPTIONS:
+    if option in INDEX_OPTIONS:
         return None
     return f"{where}: unsupported option `{option}`"
 

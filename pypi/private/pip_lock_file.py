@@ -41,7 +41,8 @@ class Lock:
     pins: list[Pin] = field(default_factory=list)
 
 
-_IGNORED_OPTIONS = (
+# Options pip-compile writes into a lock that do not change what is pinned.
+INDEX_OPTIONS = (
     "--index-url",
     "-i",
     "--extra-index-url",
@@ -94,7 +95,7 @@ def parse_lock_text(text: str, path: str = "requirements_lock.txt") -> list[Pin]
         where = f"{path}:{number}"
         if line.startswith("-"):
             option = re.split(r"[=\s]", line, maxsplit=1)[0]
-            if option in _IGNORED_OPTIONS:
+            if option in INDEX_OPTIONS:
                 continue
             raise UserError(
                 f"{where}: unsupported option `{option}` in the lock; every entry "

@@ -1,5 +1,7 @@
 """site_packages: the locked wheels installed into ONE site-packages tree."""
 
+load("//tools/bzl:downloads.bzl", "download_all")
+
 _BUILD = """\
 load("@rules_python//python:defs.bzl", "py_library")
 
@@ -40,27 +42,20 @@ py_library(
 _INSTALLER_WHEELS = ["installer", "packaging"]
 
 def _download_all(rctx, wheels, directory, lock_label):
-    """Starts every download, then waits: Bazel runs them in parallel."""
-    pending = []
-    for name in sorted(wheels):
-        wheel = wheels[name]
-        output = directory + "/" + wheel["filename"]
-        pending.append((name, output, rctx.download(
-            url = [wheel["url"]],
-            output = output,
-            sha256 = wheel["sha256"],
-            block = False,
-            allow_fail = True,
-        )))
-    for name, output, token in pending:
-        if not token.wait().success:
-            fail((
-                "%s: the wheel of %s (%s) could not be downloaded, or its sha256 is not the " +
-                "one %s pins (see the warning above). If PyPI is unreachable, check the " +
-                "network or proxy; if the sha256 differs, the file changed under the same " +
-                "name: do not regenerate the lock blindly."
-            ) % (rctx.name, name, output.rpartition("/")[2], lock_label))
-    return [output for _, output, _ in pending]
+    """Downloads the wheels into `directory`; returns their paths, sorted by name."""
+    downloads = [
+        struct(key = name, urls = [wheels[name]["url"]], output = directory + "/" + wheels[name]["filename"], sha256 = wheels[name]["sha256"])
+        for name in sorted(wheels)
+    ]
+    failed = download_all(rctx, downloads)
+    if failed:
+        fail((
+            "%s: the wheels of %s could not be downloaded, or their sha256 is not the " +
+            "one %s pins (see the warning above). If PyPI is unreachable, check the " +
+            "network or proxy; if the sha256 differs, the file changed under the same " +
+            "name: do not regenerate the lock blindly."
+        ) % (rctx.name, ", ".join(["%s (%s)" % (n, wheels[n]["filename"]) for n in failed]), lock_label))
+    return [d.output for d in downloads]
 
 def _site_packages_impl(rctx):
     index = json.decode(rctx.read(rctx.attr.wheels_lock))
