@@ -75,7 +75,7 @@ debian = module_extension(
                     default = ["base", "python"],
                     doc = "Lock groups unpacked into the root: the interpreter's closure and what the image's base layer has (torch needs libstdc++ and libgomp), so tests see the image's libraries.",
                 ),
-                "interpreter": attr.string(default = "usr/bin/python3.11", doc = "The interpreter, relative to the root."),
+                "interpreter": attr.string(mandatory = True, doc = "The interpreter, relative to the root (`usr/bin/python3.<minor>`): the one place its version is written; the repository's `python.json` and `defs.bzl` give the version, image path and site-packages path derived from it."),
                 "lock": attr.label(mandatory = True, doc = "A lock.json written by a debian_lock target."),
                 "name": attr.string(mandatory = True, doc = "The repository's name."),
             },

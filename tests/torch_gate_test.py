@@ -13,12 +13,13 @@ from pathlib import Path
 import gate_process
 from gates import stack
 from gates.installed import Dist, find_distributions, find_package_dirs
-from gates.torch_gate import CUDA_LIBRARIES, check, load_cuda_libraries
+from gates.torch_gate import check, load_cuda_libraries
 from gates.torch_gate import evaluate_torch as _evaluate_torch
 
 # What the gate expects, read from the stack's lock as the gate reads it.
 LOCKED = stack.load()
 EXPECTED_TORCH_VERSION = LOCKED.torch_version
+CUDA_LIBRARIES = LOCKED.cuda_libraries
 ONE = [Dist("torch", EXPECTED_TORCH_VERSION, "/site-packages")]
 
 
@@ -67,6 +68,11 @@ class RealEnvironmentTest(unittest.TestCase):
     def test_locked_stack_passes(self) -> None:
         problems = check()
         self.assertEqual(problems, [], "\n".join(problems))
+
+    def test_cuda_libraries_come_from_the_lock(self) -> None:
+        self.assertEqual(
+            CUDA_LIBRARIES, ("libcudart.so.12", "libcublas.so.12", "libcudnn.so.9")
+        )
 
     def test_expectations_come_from_the_lock(self) -> None:
         self.assertEqual(LOCKED.version("torch"), EXPECTED_TORCH_VERSION.split("+")[0])

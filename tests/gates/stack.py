@@ -5,6 +5,8 @@ from the lock (``REQUIREMENTS_LOCK``, or ``--lock``), so the same gate
 modules serve any stack:
 
 - a distribution's version: its pin (``numpy==1.26.4`` -> ``1.26.4``);
+- the CUDA libraries torch must load: the sonames of the locked CUDA runtime,
+  cuBLAS and cuDNN (``libcudart.so.12``, ``libcublas.so.12``, ``libcudnn.so.9``);
 - the CUDA version torch and bitsandbytes must be built for: the major.minor
   of the locked CUDA runtime (``nvidia-cuda-runtime-cu12==12.4.127`` ->
   ``12.4``); PyPI's torch wheel carries it only in its local version label,
@@ -24,6 +26,7 @@ from tools.pylib.cli import UserError
 
 LOCK_ENV = "REQUIREMENTS_LOCK"
 CUDA_RUNTIME = "nvidia-cuda-runtime-cu12"
+CUDNN = "nvidia-cudnn-cu12"
 
 
 class StackError(UserError):
@@ -58,6 +61,18 @@ class Stack:
                 f"{self.lock}: {CUDA_RUNTIME}=={runtime} is not a CUDA version"
             )
         return ".".join(parts[:2])
+
+    @property
+    def cuda_libraries(self) -> tuple[str, ...]:
+        """The sonames torch loads from the locked nvidia packages: the CUDA
+        runtime's and cuBLAS's major is the CUDA major, cuDNN's its pin's."""
+        major = self.cuda.split(".")[0]
+        cudnn = self.version(CUDNN).split(".")[0]
+        return (
+            f"libcudart.so.{major}",
+            f"libcublas.so.{major}",
+            f"libcudnn.so.{cudnn}",
+        )
 
     @property
     def torch_version(self) -> str:

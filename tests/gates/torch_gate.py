@@ -1,4 +1,4 @@
-"""Gate: torch is the CUDA 12.4 build, installed once, and its CUDA libraries load.
+"""Gate: torch is the lock's CUDA build, installed once, and its CUDA libraries load.
 
     python3 -m gates.torch_gate [--lock requirements_lock.txt]
         [--expected-version V] [--expected-cuda X.Y]
@@ -9,7 +9,9 @@ Checks, against the interpreter running it (no GPU needed):
    lock's CUDA runtime (``2.5.1+cu124``), and ``torch.version.cuda`` is that
    CUDA (``12.4``): a ``+cpu`` or ``+cu121`` wheel fails, with the reason.
 2. ``torch._C`` is loaded.
-3. ``CUDA_LIBRARIES`` are found in the ``nvidia/*/lib`` directories of the
+3. The lock's CUDA libraries (``libcudart.so.12``, ``libcublas.so.12``,
+   ``libcudnn.so.9`` for the CUDA stack; see gates.stack) are found in the
+   ``nvidia/*/lib`` directories of the
    ``sys.path`` entry torch is installed in (torch finds them through RPATHs
    relative to its own directory) and load with ``ctypes``.
 4. Exactly one torch distribution (``torch-*.dist-info`` / ``torch-*.egg-info``)
@@ -33,13 +35,6 @@ from dataclasses import dataclass, field
 from gates import stack
 from gates.installed import Dist, describe, find_distributions, find_package_dirs
 from gates.reporting import report
-
-CUDA_LIBRARIES: tuple[str, ...] = (
-    "libcudart.so.12",
-    "libcublas.so.12",
-    "libcudnn.so.9",
-)
-"""Loaded with ctypes from the nvidia-* packages; they load without a GPU."""
 
 
 def pin_hint(expected_version: str, expected_cuda: str) -> str:
@@ -110,10 +105,10 @@ def load_cuda_libraries(
     return loaded, errors
 
 
-def probe(
-    paths: Iterable[str] | None = None, libraries: Iterable[str] = CUDA_LIBRARIES
-) -> TorchFacts:
-    """Import torch and gather the facts (an import failure is a fact too)."""
+def probe(libraries: Iterable[str], paths: Iterable[str] | None = None) -> TorchFacts:
+    """Import torch and gather the facts (an import failure is a fact too);
+    `libraries` are loaded with ctypes from the nvidia-* packages (they load
+    without a GPU)."""
     path_list = list(sys.path if paths is None else paths)
     facts = TorchFacts(
         version=None,
@@ -228,11 +223,10 @@ def check(
 
     Expectations not given come from the stack's lock (see gates.stack).
     """
-    if expected_version is None or expected_cuda is None:
-        locked = stack.load(lock)
-        expected_version = expected_version or locked.torch_version
-        expected_cuda = expected_cuda or locked.cuda
-    facts = probe()
+    locked = stack.load(lock)
+    expected_version = expected_version or locked.torch_version
+    expected_cuda = expected_cuda or locked.cuda
+    facts = probe(locked.cuda_libraries)
     return evaluate_torch(
         facts.version,
         facts.cuda_version,
@@ -268,7 +262,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         summary = (
             f"torch {torch.__version__}, CUDA {torch.version.cuda}, "
-            f"{', '.join(CUDA_LIBRARIES)} load, one install"
+            f"{', '.join(stack.load(args.lock).cuda_libraries)} load, one install"
         )
     return report("torch gate", problems, summary)
 
