@@ -33,7 +33,7 @@ if __package__ in (None, ""):  # run as a script: make the repository root impor
         0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     )
 
-from oci.private import canonical_json, layout_reader  # noqa: E402
+from oci.private import canonical_json, layout_reader, media_types  # noqa: E402
 from oci.private.digests import CHUNK, hex_of  # noqa: E402
 from tools.pylib import atomic_file, cli  # noqa: E402
 from tools.pylib.progress import Progress, human  # noqa: E402
@@ -67,9 +67,16 @@ def _add_bytes(out: BinaryIO, name: str, data: bytes) -> None:
 def _add_layer(
     out: BinaryIO, name: str, layer: layout_reader.Layer, zstd: str | None
 ) -> None:
-    """Stream the layer's uncompressed bytes as member `name`, checking its diff_id."""
+    """Stream the layer's uncompressed bytes as member `name`, checking its diff_id.
+
+    On a file the header is written last (the size is known at the end); on a
+    stream (`--out -`) it must come first: an uncompressed blob's size is its
+    descriptor's, a compressed one is read once more to count it.
+    """
+    seekable = not isinstance(out, _Counting)
     start = out.tell()
-    out.write(_header(name, 0))  # placeholder until the size is known
+    expected = None if seekable else _uncompressed_size(layer, zstd)
+    out.write(_header(name, expected or 0))
     digest = hashlib.sha256()
     size = 0
     progress = Progress(PROG, layer.label)
@@ -87,12 +94,27 @@ def _add_layer(
             f"{layer.label}: uncompressed content is sha256:{digest.hexdigest()}, "
             f"but the config's diff_id is {layer.diff_id}"
         )
+    if expected is not None and size != expected:
+        raise cli.UserError(
+            f"{layer.label}: {size} uncompressed bytes, but {expected} were announced"
+        )
     _pad(out, size)
-    end = out.tell()
-    out.seek(start)
-    out.write(_header(name, size))
-    out.seek(end)
+    if seekable:
+        end = out.tell()
+        out.seek(start)
+        out.write(_header(name, size))
+        out.seek(end)
     progress.finish(f"{human(size)} written")
+
+
+def _uncompressed_size(layer: layout_reader.Layer, zstd: str | None) -> int:
+    if layer.compression == media_types.UNCOMPRESSED:
+        return layer.size
+    size = 0
+    with layout_reader.open_layer(layer, zstd) as (stream, _):
+        while data := stream.read(CHUNK):
+            size += len(data)
+    return size
 
 
 def _split_tag(repo_tag: str) -> tuple[str, str]:
@@ -133,7 +155,7 @@ def write_archive(
         members.setdefault(name.split("/")[0] + "/", None)
         members.setdefault(name, layer)  # a layer used twice is stored once
 
-    with atomic_file.atomic_output(out) as f:
+    def write_members(f: BinaryIO) -> None:
         for name in sorted(members):
             item = members[name]
             if item is None:
@@ -145,11 +167,41 @@ def write_archive(
         f.write(b"\0" * (2 * BLOCK))
         f.write(b"\0" * (-f.tell() % RECORD))
 
+    if out == "-":
+        # Streamed (into `docker load` or `podman load`): nothing on disk.
+        stream = _Counting(sys.stdout.buffer)
+        write_members(stream)  # type: ignore[arg-type]
+        stream.flush()
+        return
+    with atomic_file.atomic_output(out) as f:
+        write_members(f)
+
+
+class _Counting:
+    """A write-only stream that knows how much it wrote (a pipe cannot tell)."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self.raw = raw
+        self.written = 0
+
+    def write(self, data: bytes) -> int:
+        self.raw.write(data)
+        self.written += len(data)
+        return len(data)
+
+    def tell(self) -> int:
+        return self.written
+
+    def flush(self) -> None:
+        self.raw.flush()
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog=PROG, description=__doc__.split("\n\n")[0])
     parser.add_argument("--layout", required=True, help="OCI image layout directory")
-    parser.add_argument("--out", required=True, help="docker-archive tarball to write")
+    parser.add_argument(
+        "--out", required=True, help="docker-archive tarball to write ('-': stdout)"
+    )
     parser.add_argument(
         "--repo-tag", action="append", default=[], help="NAME:TAG (repeatable)"
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -9,6 +10,7 @@ import sys
 import tarfile
 import tempfile
 import unittest
+from unittest import mock
 
 if __package__ in (None, ""):  # run as a script: make the repository root importable
     sys.path.insert(
@@ -62,6 +64,21 @@ class DockerArchiveTest(unittest.TestCase):
         tags = ["mlimage/app:v1", "mlimage/app:latest"]
         docker_archive.write_archive(layout, out, tags, zstd=zstd)
         return out
+
+    def streamed(self, layout: str) -> bytes:
+        """The archive written to stdout (`--out -`)."""
+        buffer = io.BytesIO()
+        stdout = io.TextIOWrapper(buffer)
+        with mock.patch.object(sys, "stdout", stdout):
+            docker_archive.write_archive(
+                layout, "-", ["mlimage/app:v1", "mlimage/app:latest"]
+            )
+            return buffer.getvalue()
+
+    @staticmethod
+    def read_file(path: str) -> bytes:
+        with open(path, "rb") as f:
+            return f.read()
 
     def compressed_layout(self, fmt: str, zstd: str | None = None) -> str:
         layers = []
@@ -143,6 +160,16 @@ class DockerArchiveTest(unittest.TestCase):
         with self.assertRaisesRegex(UserError, "but the config's diff_id is"):
             self.archive(layout, "bad.tar")
         self.assertFalse(os.path.exists(os.path.join(self.tmp, "bad.tar")))
+
+    def test_streamed_to_stdout_is_the_same_archive(self) -> None:
+        on_disk = self.archive(self.layout)
+        self.assertEqual(self.streamed(self.layout), self.read_file(on_disk))
+        self.assertEqual(sorted(os.listdir(self.tmp)).count("-"), 0)
+
+    def test_streamed_compressed_layers(self) -> None:
+        layout = self.compressed_layout("gzip")
+        on_disk = self.archive(layout, "gzip.tar")
+        self.assertEqual(self.streamed(layout), self.read_file(on_disk))
 
     def test_repeated_layer_stored_once(self) -> None:
         layout = write_layout(
