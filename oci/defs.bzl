@@ -7,42 +7,93 @@ them (//pypi's py_image_layers selects a site-packages' files through
 TreeSubsetInfo).
 
 `oci_image`, `oci_load` and `oci_push` take rules_oci's attributes, so a
-BUILD file can switch to rules_oci by changing this load (rules_oci's `tars`
-take any tar; ours take `image_layer` targets).
+BUILD file can switch to rules_oci by changing this load (oci/examples/rules_oci
+is built with rules_oci's attributes only). Our additions: `image_layer`
+(reproducible layer tars), `label_file_digests`, `{{KEY}}` stamping in labels,
+`--//oci:layer_compression`.
 """
 
+load("@bazel_skylib//rules:write_file.bzl", "write_file")
 load("//oci/private:image_layer.bzl", _image_layer = "image_layer")
 load("//oci/private:oci_image.bzl", _oci_image_rule = "oci_image_rule")
 load("//oci/private:oci_load.bzl", _oci_load = "oci_load")
-load("//oci/private:oci_push.bzl", _oci_push = "oci_push")
+load("//oci/private:oci_push.bzl", _oci_push_rule = "oci_push_rule")
 load("//oci/private:providers.bzl", _ImageLayerInfo = "ImageLayerInfo", _TreeSubsetInfo = "TreeSubsetInfo")
 
 image_layer = _image_layer
 oci_image_rule = _oci_image_rule
 oci_load = _oci_load
-oci_push = _oci_push
+oci_push_rule = _oci_push_rule
 ImageLayerInfo = _ImageLayerInfo
 TreeSubsetInfo = _TreeSubsetInfo
 
-def oci_image(name, **kwargs):
+def _pairs_file(name, what, value):
+    """A dict becomes a `KEY=VALUE` file (rules_oci's form); a label stays."""
+    if type(value) != "dict":
+        return value
+    write_file(
+        name = "%s_%s" % (name, what),
+        out = "%s.%s.txt" % (name, what),
+        content = ["%s=%s" % (k, v) for k, v in sorted(value.items())] + [""],
+    )
+    return ":%s_%s" % (name, what)
+
+def oci_image(name, labels = None, annotations = None, **kwargs):
     """An OCI image layout directory (`oci-layout`, `index.json`, `blobs/sha256/`).
 
-    Reproducible: `created` is the epoch, JSON is canonical, layer blobs are the
-    image_layer tars (hard-linked, not copied) or, with
-    `--//oci:layer_compression=gzip|zstd`, their compressed forms. Labels may
-    hold `{{KEY}}` placeholders filled from the workspace status under `--stamp`.
+    rules_oci's `oci_image`: `labels` and `annotations` are a dict or a file of
+    `KEY=VALUE` lines; every other attribute is `oci_image_rule`'s (below).
+    Also declares `<name>.digest`, a file holding the manifest digest
+    (`sha256:<hex>`). Reproducible: `created` is the epoch unless given, JSON
+    is canonical, layer blobs are the tars hard-linked (or, with
+    `--//oci:layer_compression=gzip|zstd`, their compressed forms). Our
+    addition: labels may hold `{{KEY}}` placeholders filled from the workspace
+    status under `--stamp`.
 
     Args:
       name: target name; the layout is `bazel-bin/<package>/<name>/`.
-      **kwargs: the attributes of `oci_image_rule` (below): base, tars,
-        entrypoint, cmd, env, workdir, user, labels, annotations,
-        exposed_ports, os, architecture, label_file_digests.
+      labels: config labels, a dict or a `KEY=VALUE` file.
+      annotations: manifest annotations, a dict or a `KEY=VALUE` file.
+      **kwargs: the attributes of `oci_image_rule`: base, tars, entrypoint,
+        cmd, env, workdir, user, exposed_ports, volumes, os, architecture,
+        variant, created, label_file_digests.
     """
+    visibility = kwargs.get("visibility")
     _oci_image_rule(
         name = name,
+        labels = _pairs_file(name, "labels", labels) if labels else None,
+        annotations = _pairs_file(name, "annotations", annotations) if annotations else None,
         stamp = select({
             "//oci:stamped": True,
             "//conditions:default": False,
         }),
         **kwargs
     )
+    native.filegroup(
+        name = name + ".digest",
+        srcs = [":" + name],
+        output_group = "digest",
+        visibility = visibility,
+    )
+
+def oci_push(name, remote_tags = None, **kwargs):
+    """Pushes an oci_image with crane (`bazel run`): by digest, then each tag.
+
+    rules_oci's `oci_push`: `remote_tags` is a list or a file of tags, one a
+    line; every other attribute is `oci_push_rule`'s: image, repository or
+    repository_file. At run time `--repository REPO` replaces the repository
+    and `--tag TAG` adds a tag.
+
+    Args:
+      name: target name.
+      remote_tags: tags to point at the pushed digest: a list or a file.
+      **kwargs: the attributes of `oci_push_rule`.
+    """
+    if type(remote_tags) == "list":
+        write_file(
+            name = name + "_remote_tags",
+            out = name + ".remote_tags.txt",
+            content = remote_tags + [""],
+        )
+        remote_tags = ":%s_remote_tags" % name
+    _oci_push_rule(name = name, remote_tags = remote_tags, **kwargs)

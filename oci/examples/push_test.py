@@ -57,7 +57,7 @@ class PushTest(unittest.TestCase):
     def test_push_then_pull_digest(self) -> None:
         repository = f"127.0.0.1:{self.port}/mlimage/hello"
         push = subprocess.run(
-            [_path("PUSH"), repository],
+            [_path("PUSH"), "--repository", repository, "--tag", "v2"],
             capture_output=True,
             text=True,
             timeout=120,
@@ -67,7 +67,8 @@ class PushTest(unittest.TestCase):
         expected = layout_reader.read_image(_path("LAYOUT")).manifest_descriptor[
             "digest"
         ]
-        for tag in ("latest", "v1"):
+        self.assertIn(f"{repository}@{expected}", push.stdout)
+        for tag in ("latest", "v1", "v2"):
             digest = subprocess.run(
                 [_path("CRANE"), "digest", "--insecure", f"{repository}:{tag}"],
                 capture_output=True,
@@ -76,6 +77,17 @@ class PushTest(unittest.TestCase):
                 check=True,
             ).stdout.strip()
             self.assertEqual(digest, expected, f"tag {tag}")
+
+    def test_unknown_argument_is_refused(self) -> None:
+        done = subprocess.run(
+            [_path("PUSH"), "registry.invalid/x"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        self.assertEqual(done.returncode, 2, done.stdout + done.stderr)
+        self.assertIn("use --repository REPO and --tag TAG", done.stderr)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,40 @@
 load("@bazel_skylib//rules:common_settings.bzl", "BuildSettingInfo")
 load(":providers.bzl", "ImageLayerInfo")
 
+_TAR_EXTENSIONS = [".tar", ".tar.gz", ".tgz", ".tar.zst"]
+
+def _layer_name(f):
+    name = f.basename
+    for suffix in (".tar.gz", ".tar.zst", ".tgz", ".tar"):
+        if name.endswith(suffix):
+            return name[:-len(suffix)]
+    return name
+
+def _plain_layer(ctx, target):
+    """A layer from any tar (rules_oci's `tars`): described by an action."""
+    files = target.files.to_list()
+    if len(files) != 1:
+        fail("tars: %s must be exactly one tar file, got %d files" % (target.label, len(files)))
+    tar = files[0]
+    descriptor = ctx.actions.declare_file("%s_layers/%s.json" % (ctx.label.name, tar.basename))
+    args = ["--in", tar.path, "--descriptor-out", descriptor.path]
+    tools = []
+    if tar.basename.endswith(".tar.zst"):
+        zstd = _zstd(ctx, "%s is zstd-compressed" % tar.short_path)
+        args += ["--zstd", zstd.executable.path]
+        tools.append(zstd.files_to_run)
+    ctx.actions.run(
+        executable = ctx.executable._describe_layer,
+        arguments = args,
+        inputs = [tar],
+        outputs = [descriptor],
+        tools = tools,
+        mnemonic = "DescribeLayer",
+        progress_message = "Describing layer %s of %%{label}" % tar.short_path,
+    )
+    compressed = not tar.basename.endswith(".tar")
+    return struct(tar = tar, descriptor = descriptor, layer_name = _layer_name(tar), compressed = compressed)
+
 _ZSTD = "//oci:zstd_toolchain_type"
 
 def _zstd(ctx, why):
@@ -15,7 +49,7 @@ def _zstd(ctx, why):
 def _compressed(ctx, layer):
     """Returns (blob, descriptor) for a layer in the configured compression."""
     compression = ctx.attr._compression[BuildSettingInfo].value
-    if compression == "none":
+    if compression == "none" or getattr(layer, "compressed", False):
         return layer.tar, layer.descriptor
     suffix = {"gzip": ".tar.gz", "zstd": ".tar.zst"}[compression]
     blob = ctx.actions.declare_file("%s_layers/%s%s" % (ctx.label.name, layer.layer_name, suffix))
@@ -38,7 +72,7 @@ def _compressed(ctx, layer):
     return blob, descriptor
 
 def _oci_image_impl(ctx):
-    layers = [t[ImageLayerInfo] for t in ctx.attr.tars]
+    layers = [t[ImageLayerInfo] if ImageLayerInfo in t else _plain_layer(ctx, t) for t in ctx.attr.tars]
     seen = {}
     for layer in layers:
         if layer.layer_name in seen:
@@ -53,8 +87,9 @@ def _oci_image_impl(ctx):
         "env": ctx.attr.env,
         "workdir": ctx.attr.workdir,
         "user": ctx.attr.user,
-        "labels": ctx.attr.labels,
         "exposed_ports": ctx.attr.exposed_ports,
+        "variant": ctx.attr.variant,
+        "volumes": ctx.attr.volumes,
     }
     config_spec = ctx.actions.declare_file(ctx.label.name + ".config.json")
     ctx.actions.write(config_spec, json.encode_indent({k: v for k, v in config.items() if v}, indent = "  "))
@@ -70,8 +105,10 @@ def _oci_image_impl(ctx):
         blob, descriptor = _compressed(ctx, layer)
         args.add("--layer", "%s:%s:%s" % (blob.path, descriptor.path, layer.layer_name))
         inputs += [blob, descriptor]
-    for key, value in sorted(ctx.attr.annotations.items()):
-        args.add("--annotation", "%s=%s" % (key, value))
+    for flag, f in (("--labels-file", ctx.file.labels), ("--annotations-file", ctx.file.annotations), ("--created-file", ctx.file.created)):
+        if f:
+            args.add(flag, f.path)
+            inputs.append(f)
     for target, key in ctx.attr.label_file_digests.items():
         f = target.files.to_list()[0]
         args.add("--label-sha256", "%s=%s" % (key, f.path))
@@ -103,22 +140,26 @@ canonical, layer blobs are the tars hard-linked (or, with
 `--//oci:layer_compression=gzip|zstd`, their compressed forms). Use it
 through the `oci_image` macro of //oci:defs.bzl, which sets `stamp`.""",
     attrs = {
-        "annotations": attr.string_dict(doc = "Manifest annotations."),
-        "architecture": attr.string(default = "amd64", doc = "The config's `architecture`."),
-        "base": attr.label(allow_single_file = True, doc = "An OCI layout whose layers go underneath."),
+        "annotations": attr.label(allow_single_file = True, doc = "A file of manifest annotations, one `KEY=VALUE` a line (the `oci_image` macro also takes a dict)."),
+        "architecture": attr.string(doc = "The config's `architecture`; default: the base's, else amd64."),
+        "base": attr.label(allow_single_file = True, doc = "An OCI layout whose layers go underneath; its config is the starting point."),
         "cmd": attr.string_list(doc = "Default arguments to the entrypoint (the config's `Cmd`)."),
         "entrypoint": attr.string_list(doc = "The command the image runs (the config's `Entrypoint`)."),
-        "env": attr.string_dict(doc = "Environment; written in sorted key order."),
+        "created": attr.label(allow_single_file = True, doc = "A file holding the config's `created` time (RFC 3339), e.g. a stamped one; default: the epoch, so builds are reproducible."),
+        "env": attr.string_dict(doc = "Environment; merged over the base's by key."),
         "exposed_ports": attr.string_list(doc = "e.g. [\"8000/tcp\"]"),
         "label_file_digests": attr.label_keyed_string_dict(allow_files = True, doc = "File -> config label whose value is the file's sha256."),
-        "labels": attr.string_dict(doc = "Config labels. `{{KEY}}` is replaced from the workspace status when stamping; a label left with a placeholder is dropped."),
-        "os": attr.string(default = "linux", doc = "The config's `os`."),
+        "labels": attr.label(allow_single_file = True, doc = "A file of config labels, one `KEY=VALUE` a line (the `oci_image` macro also takes a dict). Our addition: `{{KEY}}` is replaced from the workspace status when stamping; a label left with a placeholder is dropped."),
+        "os": attr.string(doc = "The config's `os`; default: the base's, else linux."),
         "stamp": attr.bool(doc = "Expand {{KEY}} placeholders from the workspace status."),
-        "tars": attr.label_list(providers = [ImageLayerInfo], doc = "Layers, bottom first (image_layer targets)."),
+        "tars": attr.label_list(allow_files = _TAR_EXTENSIONS, doc = "Layers, bottom first: any `.tar`, `.tar.gz`, `.tgz` or `.tar.zst`. An `image_layer` target brings its descriptor along; any other tar is described by an action."),
         "user": attr.string(doc = "The user the image runs as, e.g. \"65532:65532\"."),
+        "variant": attr.string(doc = "The config's `variant` (e.g. v8 for arm64); default: the base's."),
+        "volumes": attr.string_list(doc = "Paths the config marks as volumes."),
         "workdir": attr.string(doc = "The working directory of the image's process."),
         "_compress_layer": attr.label(default = "//oci/private:compress_layer", executable = True, cfg = "exec"),
         "_compression": attr.label(default = "//oci:layer_compression"),
+        "_describe_layer": attr.label(default = "//oci/private:describe_layer", executable = True, cfg = "exec"),
         "_oci_layout": attr.label(default = "//oci/private:oci_layout", executable = True, cfg = "exec"),
     },
     toolchains = [config_common.toolchain_type(_ZSTD, mandatory = False)],

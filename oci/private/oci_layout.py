@@ -15,8 +15,12 @@ into the config history (`created_by: "layer NAME"`).
 Config spec: `{"architecture": "amd64", "os": "linux", "variant": ...,
 "entrypoint": [...], "cmd": [...], "env": {"K": "V"} (or ["K=V"]),
 "workdir": "/app", "user": "65532:65532", "labels": {...},
-"exposed_ports": ["8000/tcp"]}`; every key optional. Env keeps the given
-order. `created` is the epoch everywhere.
+"exposed_ports": ["8000/tcp"], "volumes": ["/data"]}`; every key optional.
+Env keeps the given order. `created` is the epoch everywhere unless
+`--created-file` names a file with an RFC 3339 time (rules_oci's `created`).
+`--labels-file` and `--annotations-file` are `KEY=VALUE` files (rules_oci's
+`labels` and `annotations`); `{{KEY}}` placeholders in them are filled from
+`--stamp-info` (our addition).
 
 `--base` puts another layout's layers (blobs, descriptors, diff_ids, history)
 first and starts from its config: env merges by key (a key set here replaces
@@ -71,6 +75,7 @@ _SPEC_KEYS = {
     "user",
     "labels",
     "exposed_ports",
+    "volumes",
 }
 
 
@@ -228,6 +233,12 @@ def image_config(
     labels = _str_map(spec, "labels")
     if labels is not None:
         config["Labels"] = {**(config.get("Labels") or {}), **labels}
+    volumes = _str_list(spec, "volumes")
+    if volumes is not None:
+        config["Volumes"] = {
+            **(config.get("Volumes") or {}),
+            **{v: {} for v in volumes},
+        }
     ports = _str_list(spec, "exposed_ports")
     if ports is not None:
         config["ExposedPorts"] = {
@@ -289,10 +300,17 @@ def build(
     annotations: dict[str, str] | None = None,
     tag: str | None = None,
     base: str | None = None,
+    created: str | None = None,
 ) -> str:
-    """Write the layout to `out` (atomically) and return the manifest digest."""
+    """Write the layout to `out` (atomically) and return the manifest digest.
+
+    `created` (RFC 3339) replaces the epoch as the config's `created`; the
+    default keeps unstamped builds reproducible.
+    """
     base_image = layout_reader.read_image(base) if base else None
     config = image_config(config_spec, layers, base_image)
+    if created:
+        config["created"] = created
     layer_descriptors: list[dict[str, Any]] = []
     blob_sources: list[tuple[str, str]] = []
     if base_image:
@@ -369,6 +387,36 @@ def _annotation(arg: str) -> tuple[str, str]:
     return key, value
 
 
+def read_pairs(path: str, what: str) -> dict[str, str]:
+    """A `KEY=VALUE` file, one pair a line (rules_oci's labels/annotations files)."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            lines = f.read().splitlines()
+    except OSError as e:
+        raise cli.UserError(f"cannot read {what} {path}: {e.strerror}") from None
+    pairs: dict[str, str] = {}
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        key, sep, value = line.partition("=")
+        if not sep or not key.strip():
+            raise cli.UserError(f"{path}:{number}: expected KEY=VALUE, got {line!r}")
+        pairs[key.strip()] = value
+    return pairs
+
+
+def read_created(path: str) -> str:
+    """The image's `created`, an RFC 3339 time written in a file (stamped, say)."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            value = f.read().strip()
+    except OSError as e:
+        raise cli.UserError(f"cannot read created {path}: {e.strerror}") from None
+    if not value or not value[:4].isdigit() or "T" not in value:
+        raise cli.UserError(f"{path}: {value!r} is not an RFC 3339 time")
+    return value
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog=PROG, description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", required=True, help="layout directory to write")
@@ -396,6 +444,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=[],
         help="KEY=PATH: config label KEY is the sha256 of PATH",
     )
+    parser.add_argument("--labels-file", help="config labels, KEY=VALUE lines")
+    parser.add_argument(
+        "--annotations-file", help="manifest annotations, KEY=VALUE lines"
+    )
+    parser.add_argument("--created-file", help="the config's created time (RFC 3339)")
     parser.add_argument(
         "--stamp-info",
         help="workspace status file filling {{KEY}} in labels and annotations",
@@ -404,15 +457,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     spec = _load_json(args.config_spec, "config spec")
     layers = [parse_layer(a) for a in args.layer]
     status = stamping.read_status(args.stamp_info) if args.stamp_info else None
-    annotations = stamping.stamp(dict(_annotation(a) for a in args.annotation), status)
+    annotations = dict(_annotation(a) for a in args.annotation)
+    if args.annotations_file:
+        annotations = {
+            **read_pairs(args.annotations_file, "annotations"),
+            **annotations,
+        }
+    annotations = stamping.stamp(annotations, status)
     labels = _str_map(spec, "labels") or {}
+    if args.labels_file:
+        labels = {**read_pairs(args.labels_file, "labels"), **labels}
     labels = {
         **stamping.stamp(labels, status),
         **stamping.file_sha256_labels(args.label_sha256),
     }
     if labels:
         spec["labels"] = labels
-    digest = build(args.out, spec, layers, annotations, args.tag, args.base)
+    created = read_created(args.created_file) if args.created_file else None
+    digest = build(args.out, spec, layers, annotations, args.tag, args.base, created)
     if args.digest_out:
         atomic_file.write_bytes(args.digest_out, digest.encode("ascii"))
     print(digest)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import io
@@ -304,6 +305,53 @@ class OciLayoutTest(unittest.TestCase):
             write_layout(self.tmp, [self.app], {"entry_point": ["x"]})
         with self.assertRaisesRegex(UserError, "must be a list of strings"):
             write_layout(self.tmp, [self.app], {"cmd": "python3"})
+
+    def test_rules_oci_files_volumes_and_created(self) -> None:
+        labels = os.path.join(self.tmp, "labels.txt")
+        with open(labels, "w") as f:
+            f.write(
+                "org.opencontainers.image.title=app\nrevision={{STABLE_GIT_COMMIT}}\n"
+            )
+        annotations = os.path.join(self.tmp, "annotations.txt")
+        with open(annotations, "w") as f:
+            f.write("org.opencontainers.image.version=2\n")
+        created = os.path.join(self.tmp, "created.txt")
+        with open(created, "w") as f:
+            f.write("2026-12-01T00:00:00Z\n")
+        status = os.path.join(self.tmp, "stable-status.txt")
+        with open(status, "w") as f:
+            f.write("STABLE_GIT_COMMIT abc123\n")
+        spec = os.path.join(self.tmp, "spec.json")
+        with open(spec, "w") as f:
+            json.dump({"volumes": ["/data"], "labels": {"a": "1"}}, f)
+        base_json = self.base.blob[: -len(".tar")] + ".json"
+        out = os.path.join(self.tmp, "files")
+        argv = ["--out", out, "--config-spec", spec]
+        argv += ["--layer", f"{self.base.blob}:{base_json}:base"]
+        argv += ["--labels-file", labels, "--annotations-file", annotations]
+        argv += ["--created-file", created, "--stamp-info", status]
+        with contextlib.redirect_stdout(io.StringIO()):
+            self.assertEqual(oci_layout.main(argv), 0)
+        image = layout_reader.read_image(out)
+        config = image.config["config"]
+        self.assertEqual(config["Volumes"], {"/data": {}})
+        self.assertEqual(
+            config["Labels"],
+            {"a": "1", "org.opencontainers.image.title": "app", "revision": "abc123"},
+        )
+        self.assertEqual(image.config["created"], "2026-12-01T00:00:00Z")
+        # No platform given and no base: linux/amd64.
+        self.assertEqual(
+            (image.config["os"], image.config["architecture"]), ("linux", "amd64")
+        )
+        manifest = image.manifest
+        self.assertEqual(
+            manifest["annotations"]["org.opencontainers.image.version"], "2"
+        )
+        with open(labels, "w") as f:
+            f.write("no equals sign\n")
+        with self.assertRaisesRegex(UserError, "labels.txt:1: expected KEY=VALUE"):
+            oci_layout.main(argv)
 
     def test_cli(self) -> None:
         spec = os.path.join(self.tmp, "config.json")

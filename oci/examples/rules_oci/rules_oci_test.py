@@ -1,0 +1,54 @@
+"""The rules_oci-attributes example builds what its attributes say."""
+
+from __future__ import annotations
+
+import os
+import unittest
+
+from oci.private import layout_reader
+
+
+def _path(var: str) -> str:
+    return os.path.abspath(os.environ[var])
+
+
+class RulesOciAttributesTest(unittest.TestCase):
+    def test_image(self) -> None:
+        image = layout_reader.read_image(_path("IMAGE"))
+        config = image.config["config"]
+        self.assertEqual(config["Entrypoint"], ["/bin/cat"])
+        self.assertEqual(config["Cmd"], ["/srv/hello.txt"])
+        self.assertEqual(config["Env"], ["GREETING=hello"])
+        self.assertEqual(config["User"], "65532:65532")
+        self.assertEqual(config["WorkingDir"], "/srv")
+        self.assertEqual(config["ExposedPorts"], {"8080/tcp": {}})
+        self.assertEqual(config["Volumes"], {"/data": {}})
+        self.assertEqual(
+            config["Labels"], {"org.opencontainers.image.title": "example"}
+        )
+        self.assertEqual(image.config["created"], "2026-12-01T00:00:00Z")
+        self.assertEqual(
+            image.manifest["annotations"]["org.opencontainers.image.source"],
+            "https://example.invalid/app",
+        )
+        # A plain tar is stored as is; the .tar.gz keeps its compression.
+        self.assertEqual(
+            [layer.compression for layer in image.layers], ["none", "gzip"]
+        )
+
+    def test_derived_inherits_the_platform_and_reads_labels_from_a_file(self) -> None:
+        image = layout_reader.read_image(_path("DERIVED"))
+        self.assertEqual(
+            (image.config["os"], image.config["architecture"]), ("linux", "amd64")
+        )
+        config = image.config["config"]
+        self.assertEqual(config["Env"], ["GREETING=hi"])
+        self.assertEqual(config["Entrypoint"], ["/bin/cat"])
+        self.assertEqual(config["Labels"]["org.opencontainers.image.version"], "2")
+        self.assertEqual(len(image.layers), 3)
+        with open(_path("DERIVED_DIGEST"), encoding="utf-8") as f:
+            self.assertEqual(f.read().strip(), image.manifest_descriptor["digest"])
+
+
+if __name__ == "__main__":
+    unittest.main()
