@@ -33,7 +33,7 @@ s=$SECONDS
 tools/bazel build //:image 2>&1 | tee -a "$out/commands.log" >"$out/app_rebuild.log"
 note "rebuild after an app-only change: $((SECONDS - s)) s"
 note "  actions: $(grep -E '^INFO: [0-9]+ processes' "$out/app_rebuild.log" | tail -n 1)"
-tools/bazel aquery 'mnemonic("ImageLayer|OciLayout|DockerArchive|CompressLayer", //:image)' --output=summary 2>/dev/null | grep -E "^  [A-Za-z]+: [0-9]+" | sed 's/^/  /' >>"$report" || true
+tools/bazel aquery 'mnemonic("ImageLayer|OciLayout|CompressLayer|DescribeLayer|SelectDistributions", //:image)' --output=summary 2>/dev/null | grep -E "^  [A-Za-z]+: [0-9]+" | sed 's/^/  /' >>"$report" || true
 cp "$out/main.py.orig" app/main.py
 trap - EXIT
 tools/bazel build //:image >>"$out/commands.log" 2>&1
@@ -42,14 +42,16 @@ tools/bazel build //:image >>"$out/commands.log" 2>&1
 note ""
 note "layer sizes (bytes): name raw zstd gzip"
 declare -A raw zst gz
-for layer in image/layer_base image/layer_python layer_cuda layer_torch layer_packages layer_app; do
+# The layers, from the one layer list (image/layers.bzl): "//pkg:name" -> pkg/name.
+mapfile -t layers < <(sed -n 's|^ *("[^"]*", "//\([^:"]*\):\([^"]*\)"),$|\1/\2|p' image/layers.bzl | sed 's|^/||')
+for layer in "${layers[@]}"; do
   raw[$layer]=$(stat -c %s "bazel-bin/$layer.tar")
 done
 note "zstd image build: $(seconds tools/bazel build --//oci:layer_compression=zstd //:image_layout) s"
 for f in bazel-bin/image_layout_layers/*.tar.zst; do zst[$(basename "$f" .tar.zst)]=$(stat -c %s "$f"); done
 note "gzip image build: $(seconds tools/bazel build --//oci:layer_compression=gzip //:image_layout) s"
 for f in bazel-bin/image_layout_layers/*.tar.gz; do gz[$(basename "$f" .tar.gz)]=$(stat -c %s "$f"); done
-for layer in image/layer_base image/layer_python layer_cuda layer_torch layer_packages layer_app; do
+for layer in "${layers[@]}"; do
   name=$(basename "$layer"); name=${name#layer_}
   note "  $name ${raw[$layer]} ${zst[$name]:-?} ${gz[$name]:-?}"
 done
