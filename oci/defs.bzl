@@ -16,13 +16,13 @@ is built with rules_oci's attributes only). Our additions: `image_layer`
 load("@bazel_skylib//rules:write_file.bzl", "write_file")
 load("//oci/private:image_layer.bzl", _image_layer = "image_layer")
 load("//oci/private:oci_image.bzl", _oci_image_rule = "oci_image_rule")
-load("//oci/private:oci_load.bzl", _oci_load = "oci_load")
+load("//oci/private:oci_load.bzl", _oci_load_rule = "oci_load_rule")
 load("//oci/private:oci_push.bzl", _oci_push_rule = "oci_push_rule")
 load("//oci/private:providers.bzl", _ImageLayerInfo = "ImageLayerInfo", _TreeSubsetInfo = "TreeSubsetInfo")
 
 image_layer = _image_layer
 oci_image_rule = _oci_image_rule
-oci_load = _oci_load
+oci_load_rule = _oci_load_rule
 oci_push_rule = _oci_push_rule
 ImageLayerInfo = _ImageLayerInfo
 TreeSubsetInfo = _TreeSubsetInfo
@@ -97,3 +97,24 @@ def oci_push(name, remote_tags = None, **kwargs):
         )
         remote_tags = ":%s_remote_tags" % name
     _oci_push_rule(name = name, remote_tags = remote_tags, **kwargs)
+
+def oci_load(name, repo_tags = None, **kwargs):
+    """Loads an oci_image into docker or podman (`bazel run`), streaming.
+
+    rules_oci's `oci_load`: `repo_tags` is a list or a file of `NAME:TAG`, one
+    a line; every other attribute is `oci_load_rule`'s: image, format, loader.
+    The docker-archive tarball is its `tarball` output group.
+
+    Args:
+      name: target name.
+      repo_tags: names the loaded image gets: a list or a file.
+      **kwargs: the attributes of `oci_load_rule`.
+    """
+    if type(repo_tags) == "list":
+        write_file(
+            name = name + "_repo_tags",
+            out = name + ".repo_tags.txt",
+            content = repo_tags + [""],
+        )
+        repo_tags = ":%s_repo_tags" % name
+    _oci_load_rule(name = name, repo_tags = repo_tags, **kwargs)

@@ -1,7 +1,13 @@
-"""Convert an OCI image layout into a `docker save`-style archive.
+"""Convert an OCI image layout into an archive `docker load` / `podman load` read.
 
-    python3 -m oci.private.docker_archive --layout DIR --out image.tar \
-        --repo-tag name:tag [--repo-tag ...] [--zstd PATH] [--ref NAME]
+    python3 -m oci.private.docker_archive --layout DIR --out image.tar|- \
+        --repo-tag name:tag [--repo-tag ...] [--repo-tags-file FILE] \
+        [--format docker|oci] [--zstd PATH] [--ref NAME]
+
+`--format oci` (rules_oci's `format = "oci"`) writes the layout itself as a
+tar: `oci-layout`, `blobs/sha256/*` as they are (compressed layers stay
+compressed) and an `index.json` with one entry per tag, named by the
+`org.opencontainers.image.ref.name` annotation. The default, `docker`:
 
 The archive (what `docker load` and `podman load` read) holds:
 - `<config hex>.json`: the image config, byte for byte the layout's blob
@@ -25,7 +31,7 @@ import hashlib
 import os
 import sys
 import tarfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import BinaryIO
 
 if __package__ in (None, ""):  # run as a script: make the repository root importable
@@ -124,6 +130,54 @@ def _split_tag(repo_tag: str) -> tuple[str, str]:
     return repo, tag
 
 
+def write_oci_archive(layout: str, out: str, repo_tags: Sequence[str]) -> None:
+    """The layout as an OCI archive, one index entry per tag (sizes known: streams)."""
+    image = layout_reader.read_image(layout)
+    for tag in repo_tags:
+        _split_tag(tag)
+    entries = [
+        {
+            **image.manifest_descriptor,
+            "annotations": {"org.opencontainers.image.ref.name": tag},
+        }
+        for tag in repo_tags
+    ] or [image.manifest_descriptor]
+    index = {"schemaVersion": 2, "manifests": entries}
+    blobs_dir = os.path.join(layout, "blobs", "sha256")
+    blobs = sorted(os.listdir(blobs_dir))
+
+    def write_members(f: BinaryIO) -> None:
+        f.write(_header("blobs/", 0, directory=True))
+        f.write(_header("blobs/sha256/", 0, directory=True))
+        for name in blobs:
+            path = os.path.join(blobs_dir, name)
+            size = os.path.getsize(path)
+            f.write(_header("blobs/sha256/" + name, size))
+            with open(path, "rb") as blob:
+                while data := blob.read(CHUNK):
+                    f.write(data)
+            _pad(f, size)
+        _add_bytes(f, "index.json", canonical_json.dumps(index))
+        _add_bytes(
+            f, "oci-layout", canonical_json.dumps({"imageLayoutVersion": "1.0.0"})
+        )
+        f.write(b"\0" * (2 * BLOCK))
+        f.write(b"\0" * (-f.tell() % RECORD))
+
+    _write_out(out, write_members)
+
+
+def _write_out(out: str, write_members: Callable[[BinaryIO], None]) -> None:
+    if out == "-":
+        # Streamed (into `docker load` or `podman load`): nothing on disk.
+        stream = _Counting(sys.stdout.buffer)
+        write_members(stream)  # type: ignore[arg-type]
+        stream.flush()
+        return
+    with atomic_file.atomic_output(out) as f:
+        write_members(f)
+
+
 def write_archive(
     layout: str,
     out: str,
@@ -167,14 +221,7 @@ def write_archive(
         f.write(b"\0" * (2 * BLOCK))
         f.write(b"\0" * (-f.tell() % RECORD))
 
-    if out == "-":
-        # Streamed (into `docker load` or `podman load`): nothing on disk.
-        stream = _Counting(sys.stdout.buffer)
-        write_members(stream)  # type: ignore[arg-type]
-        stream.flush()
-        return
-    with atomic_file.atomic_output(out) as f:
-        write_members(f)
+    _write_out(out, write_members)
 
 
 class _Counting:
@@ -205,12 +252,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--repo-tag", action="append", default=[], help="NAME:TAG (repeatable)"
     )
+    parser.add_argument("--repo-tags-file", help="more NAME:TAG, one a line")
+    parser.add_argument("--format", choices=["docker", "oci"], default="docker")
     parser.add_argument("--zstd", help="zstd binary, for zstd-compressed layers")
     parser.add_argument(
         "--ref", help="org.opencontainers.image.ref.name to pick from index.json"
     )
     args = parser.parse_args(argv)
-    write_archive(args.layout, args.out, args.repo_tag, zstd=args.zstd, ref=args.ref)
+    tags = list(args.repo_tag)
+    if args.repo_tags_file:
+        try:
+            with open(args.repo_tags_file, encoding="utf-8") as f:
+                tags += [line.strip() for line in f if line.strip()]
+        except OSError as e:
+            raise cli.UserError(
+                f"cannot read --repo-tags-file {args.repo_tags_file}: {e.strerror}"
+            ) from None
+    if args.format == "oci":
+        write_oci_archive(args.layout, args.out, tags)
+    else:
+        write_archive(args.layout, args.out, tags, zstd=args.zstd, ref=args.ref)
     return 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
@@ -17,7 +18,7 @@ if __package__ in (None, ""):  # run as a script: make the repository root impor
         0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     )
 
-from oci.private import compress_layer, docker_archive, oci_layout  # noqa: E402
+from oci.private import compress_layer, docker_archive, layout_reader, oci_layout  # noqa: E402
 from oci.private.image_fixtures import (  # noqa: E402
     Dir,
     Link,
@@ -170,6 +171,28 @@ class DockerArchiveTest(unittest.TestCase):
         layout = self.compressed_layout("gzip")
         on_disk = self.archive(layout, "gzip.tar")
         self.assertEqual(self.streamed(layout), self.read_file(on_disk))
+
+    def test_oci_format_is_the_layout_with_one_entry_per_tag(self) -> None:
+        out = os.path.join(self.tmp, "oci.tar")
+        tags = ["mlimage/app:v1", "mlimage/app:latest"]
+        docker_archive.write_oci_archive(self.layout, out, tags)
+        with tarfile.open(out) as tar:
+            names = tar.getnames()
+            index = json.loads(read(tar, "index.json"))
+            for name in names:
+                if name.startswith("blobs/sha256/") and tar.getmember(name).isfile():
+                    data = read(tar, name)
+                    self.assertEqual(
+                        hashlib.sha256(data).hexdigest(), name.rsplit("/")[-1]
+                    )
+        self.assertIn("oci-layout", names)
+        refs = [
+            m["annotations"]["org.opencontainers.image.ref.name"]
+            for m in index["manifests"]
+        ]
+        self.assertEqual(refs, tags)
+        digest = layout_reader.read_image(self.layout).manifest_descriptor["digest"]
+        self.assertEqual({m["digest"] for m in index["manifests"]}, {digest})
 
     def test_repeated_layer_stored_once(self) -> None:
         layout = write_layout(

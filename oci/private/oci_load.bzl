@@ -7,8 +7,12 @@ no docker engine answers): nothing but a small script is built, and no copy
 of the layers is written to disk. The docker-archive tarball that `docker
 load -i` and `podman load -i` accept is built only on request, as the
 `tarball` output group (`bazel build :<name> --output_groups=+tarball`) at
-`<name>/tarball.tar`; its layers are uncompressed, each checked against its
-diff_id."""
+`<name>/tarball.tar`.
+
+`format = "docker"` (the default) writes a `docker save`-style archive with
+uncompressed layers, each checked against its diff_id; `format = "oci"` the
+OCI layout itself as a tar, one index entry per tag. `loader` replaces
+docker/podman: it is run as `LOADER load` with the archive on stdin."""
 
 def _runfile(f):
     """A file's path below the runfiles directory (`_main/...`, `<repo>/...`)."""
@@ -19,13 +23,16 @@ def _runfile(f):
 def _oci_load_impl(ctx):
     layout = ctx.file.image
     zstd = ctx.toolchains[_ZSTD]
-    archive_args = ["--layout", layout.path]
-    run_args = []
-    for tag in ctx.attr.repo_tags:
-        archive_args += ["--repo-tag", tag]
-        run_args += ["--repo-tag", tag]
-    tools = []
+    archive_args = ["--layout", layout.path, "--format", ctx.attr.format]
+    run_args = ["--format", ctx.attr.format]
     runfiles = [layout]
+    inputs = [layout]
+    if ctx.file.repo_tags:
+        archive_args += ["--repo-tags-file", ctx.file.repo_tags.path]
+        run_args += ["--repo-tags-file", '"$runfiles/%s"' % _runfile(ctx.file.repo_tags)]
+        runfiles.append(ctx.file.repo_tags)
+        inputs.append(ctx.file.repo_tags)
+    tools = []
     if zstd != None:
         # For zstd-compressed layers; without a zstd toolchain such a layer is
         # refused by the tool, naming it.
@@ -39,7 +46,7 @@ def _oci_load_impl(ctx):
     ctx.actions.run(
         executable = ctx.executable._docker_archive,
         arguments = archive_args + ["--out", tarball.path],
-        inputs = [layout],
+        inputs = inputs,
         outputs = [tarball],
         tools = tools,
         mnemonic = "DockerArchive",
@@ -55,7 +62,9 @@ def _oci_load_impl(ctx):
 set -euo pipefail
 runfiles="${{RUNFILES_DIR:-$0.runfiles}}"
 export RUNFILES_DIR="$runfiles"
-if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then
+if [[ -n "{loader}" ]]; then
+  load=("$runfiles/{loader}" load)
+elif command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then
   load=(docker load)
 elif command -v podman >/dev/null 2>&1; then
   load=(podman load)
@@ -70,11 +79,15 @@ fi
         layout = _runfile(layout),
         tool = _runfile(tool),
         args = " ".join(run_args),
+        loader = _runfile(ctx.executable.loader) if ctx.attr.loader else "",
     ))
     run_files = ctx.runfiles(files = runfiles + [tool])
     run_files = run_files.merge(ctx.attr._docker_archive_run[DefaultInfo].default_runfiles)
     if zstd != None:
         run_files = run_files.merge(zstd.runfiles)
+    if ctx.attr.loader:
+        run_files = run_files.merge(ctx.runfiles(files = [ctx.executable.loader]))
+        run_files = run_files.merge(ctx.attr.loader[DefaultInfo].default_runfiles)
     return [
         DefaultInfo(
             files = depset([loader]),
@@ -84,13 +97,15 @@ fi
         OutputGroupInfo(tarball = depset([tarball])),
     ]
 
-oci_load = rule(
+oci_load_rule = rule(
     implementation = _oci_load_impl,
     doc = _DOC,
     executable = True,
     attrs = {
         "image": attr.label(mandatory = True, allow_single_file = True, doc = "An oci_image."),
-        "repo_tags": attr.string_list(doc = "The names the loaded image gets, e.g. [\"mlimage/service:latest\"]."),
+        "format": attr.string(default = "docker", values = ["docker", "oci"], doc = "The archive: a `docker save`-style tarball, or the OCI layout as a tar."),
+        "loader": attr.label(executable = True, cfg = "target", doc = "A program to run as `LOADER load` with the archive on stdin, instead of docker or podman."),
+        "repo_tags": attr.label(allow_single_file = True, doc = "A file of the names the loaded image gets, one `NAME:TAG` a line (the `oci_load` macro also takes a list)."),
         "_docker_archive": attr.label(default = "//oci/private:docker_archive", executable = True, cfg = "exec"),
         "_docker_archive_run": attr.label(default = "//oci/private:docker_archive", executable = True, cfg = "target"),
     },

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import tarfile
 import unittest
 
 from oci.private import layout_reader
@@ -48,6 +51,29 @@ class RulesOciAttributesTest(unittest.TestCase):
         self.assertEqual(len(image.layers), 3)
         with open(_path("DERIVED_DIGEST"), encoding="utf-8") as f:
             self.assertEqual(f.read().strip(), image.manifest_descriptor["digest"])
+
+    def test_oci_format_tarball_names_the_tag(self) -> None:
+        with tarfile.open(_path("LOAD_OCI_TARBALL")) as tar:
+            index = json.loads(tar.extractfile("index.json").read())  # type: ignore[union-attr]
+        (entry,) = index["manifests"]
+        self.assertEqual(
+            entry["annotations"]["org.opencontainers.image.ref.name"],
+            "example/rules-oci:oci",
+        )
+        derived = layout_reader.read_image(_path("DERIVED"))
+        self.assertEqual(entry["digest"], derived.manifest_descriptor["digest"])
+
+    def test_bazel_run_streams_into_the_loader(self) -> None:
+        # As `bazel run` starts it: not inside this test's Python.
+        env = {
+            k: v for k, v in os.environ.items() if k not in ("PYTHONHOME", "PYTHONPATH")
+        }
+        done = subprocess.run(
+            [_path("LOAD_OCI")], capture_output=True, text=True, check=False, env=env
+        )
+        self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+        size = os.path.getsize(_path("LOAD_OCI_TARBALL"))
+        self.assertIn(f"loaded {size} bytes, first member blobs/", done.stdout)
 
 
 if __name__ == "__main__":
