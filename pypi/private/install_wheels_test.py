@@ -330,6 +330,19 @@ class InstallTest(unittest.TestCase):
             bad,
         )
 
+    def test_record_mismatch_in_data_and_scripts(self) -> None:
+        for member in ("gamma-1.data/purelib/g2.py", "gamma-1.data/scripts/g-run"):
+            with self.subTest(member=member):
+                bad = make_wheel(
+                    self.wheels,
+                    "gamma",
+                    "1",
+                    {member: b"#!python\ncode\n"},
+                    corrupt_record=member,
+                )
+                self.assert_fails("hash / size of .*didn't match RECORD", bad)
+                os.unlink(bad)
+
     def test_invalid_project_name(self) -> None:
         bad = make_wheel(
             self.wheels,
