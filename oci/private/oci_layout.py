@@ -26,7 +26,9 @@ Env keeps the given order. `created` is the epoch everywhere unless
 first and starts from its config: env merges by key (a key set here replaces
 the base's value in place, new keys follow), labels merge, exposed ports
 add up, other fields set here replace the base's. As in a Dockerfile,
-setting `entrypoint` without `cmd` drops the base's cmd.
+setting `entrypoint` without `cmd` drops the base's cmd. As in rules_oci,
+`$VAR` or `${VAR}` in an env value is the base's value of VAR
+(`{"PATH": "/opt/bin:$PATH"}`).
 
 Layer blobs are hard-linked into `blobs/sha256/` (on their real path);
 only if linking fails with EXDEV, EPERM, EMLINK or ENOTSUP are they copied,
@@ -42,6 +44,7 @@ import errno
 import hashlib
 import json
 import os
+import re
 import shutil
 import sys
 from collections.abc import Sequence
@@ -169,6 +172,14 @@ def _str_map(spec: dict[str, Any], key: str) -> dict[str, str] | None:
     return dict(value)
 
 
+_VAR_RE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
+
+
+def _expand(value: str, base_env: dict[str, str]) -> str:
+    """`$VAR` and `${VAR}` replaced by the base image's value ('' if unset)."""
+    return _VAR_RE.sub(lambda m: base_env.get(m.group(1) or m.group(2), ""), value)
+
+
 def _env_dict(env: list[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for item in env:
@@ -222,7 +233,9 @@ def image_config(
     env = _str_map(spec, "env")
     if env is not None:
         merged = _env_dict(config.get("Env") or [])
-        merged.update(env)  # an existing key keeps its place, new keys follow
+        inherited = dict(merged)
+        # As rules_oci: `$VAR` / `${VAR}` in a value is the base's VAR.
+        merged.update({k: _expand(v, inherited) for k, v in env.items()})
         config["Env"] = [f"{k}={v}" for k, v in merged.items()]
     for key, field_name in (("workdir", "WorkingDir"), ("user", "User")):
         value = spec.get(key)

@@ -239,7 +239,12 @@ class OciLayoutTest(unittest.TestCase):
         base = write_layout(self.tmp, [self.base], base_config, out="base-layout")
         spec = {
             "entrypoint": ["/usr/bin/python3"],
-            "env": {"LANG": "C", "EXTRA": "1"},
+            "env": {
+                "LANG": "C",
+                "EXTRA": "1",
+                "PATH": "/opt/bin:$PATH",
+                "X": "${LANG}-${NOPE}",
+            },
             "labels": {"b": "2"},
             "exposed_ports": ["8000/tcp"],
         }
@@ -250,7 +255,9 @@ class OciLayoutTest(unittest.TestCase):
         )
         self.assertEqual([x.name for x in image.layers], ["base", "app"])
         c = image.config["config"]
-        self.assertEqual(c["Env"], ["PATH=/bin", "LANG=C", "EXTRA=1"])
+        self.assertEqual(
+            c["Env"], ["PATH=/opt/bin:/bin", "LANG=C", "EXTRA=1", "X=C.UTF-8-"]
+        )
         self.assertEqual(c["Labels"], {"a": "1", "b": "2"})
         self.assertEqual(c["ExposedPorts"], {"22/tcp": {}, "8000/tcp": {}})
         self.assertEqual(c["Entrypoint"], ["/usr/bin/python3"])
