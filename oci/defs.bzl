@@ -38,6 +38,17 @@ def _pairs_file(name, what, value):
     )
     return ":%s_%s" % (name, what)
 
+def _lines_file(name, what, value):
+    """A list becomes a file of one item a line (rules_oci's form); a label stays."""
+    if type(value) != "list":
+        return value
+    write_file(
+        name = "%s_%s" % (name, what),
+        out = "%s.%s.txt" % (name, what),
+        content = value + [""],
+    )
+    return ":%s_%s" % (name, what)
+
 def oci_image(name, labels = None, annotations = None, **kwargs):
     """An OCI image layout directory (`oci-layout`, `index.json`, `blobs/sha256/`).
 
@@ -89,14 +100,7 @@ def oci_push(name, remote_tags = None, **kwargs):
       remote_tags: tags to point at the pushed digest: a list or a file.
       **kwargs: the attributes of `oci_push_rule`.
     """
-    if type(remote_tags) == "list":
-        write_file(
-            name = name + "_remote_tags",
-            out = name + ".remote_tags.txt",
-            content = remote_tags + [""],
-        )
-        remote_tags = ":%s_remote_tags" % name
-    _oci_push_rule(name = name, remote_tags = remote_tags, **kwargs)
+    _oci_push_rule(name = name, remote_tags = _lines_file(name, "remote_tags", remote_tags), **kwargs)
 
 def oci_load(name, repo_tags = None, **kwargs):
     """Loads an oci_image into docker or podman (`bazel run`), streaming.
@@ -110,11 +114,4 @@ def oci_load(name, repo_tags = None, **kwargs):
       repo_tags: names the loaded image gets: a list or a file.
       **kwargs: the attributes of `oci_load_rule`.
     """
-    if type(repo_tags) == "list":
-        write_file(
-            name = name + "_repo_tags",
-            out = name + ".repo_tags.txt",
-            content = repo_tags + [""],
-        )
-        repo_tags = ":%s_repo_tags" % name
-    _oci_load_rule(name = name, repo_tags = repo_tags, **kwargs)
+    _oci_load_rule(name = name, repo_tags = _lines_file(name, "repo_tags", repo_tags), **kwargs)
