@@ -47,8 +47,8 @@ def _debian_impl(mctx):
                 lock = tag.lock,
                 packages = _group_packages(lock, tag.lock, tag.groups),
                 files = {
-                    "defs.bzl": '"""Facts of this interpreter (see python.json)."""\n\nPYTHON = ' + json.encode_indent(python_facts(tag.interpreter), indent = "    ") + "\n",
-                    "python.json": json.encode_indent(python_facts(tag.interpreter), indent = "  ") + "\n",
+                    "defs.bzl": '"""Facts of this interpreter (see python.json)."""\n\nPYTHON = ' + json.encode_indent(python_facts(tag.interpreter, lock), indent = "    ") + "\n",
+                    "python.json": json.encode_indent(python_facts(tag.interpreter, lock), indent = "  ") + "\n",
                     "python3": python_interpreter_wrapper(tag.interpreter),
                 },
                 build_file_content = python_interpreter_build(),

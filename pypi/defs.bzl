@@ -5,7 +5,7 @@ load("//pypi/private:py_image_layers.bzl", _py_image_layers = "py_image_layers")
 
 py_image_layers = _py_image_layers
 
-def pip_lock(name, requirements_in, lock, wheels_lock, site_packages = None, **kwargs):
+def pip_lock(name, requirements_in, lock, wheels_lock, python_info, site_packages = None, **kwargs):
     """Declares the targets that keep a pip-tools lock and its wheel map honest.
 
     - `bazel run :<name>.update` recompiles `lock` from `requirements_in` with
@@ -27,6 +27,8 @@ def pip_lock(name, requirements_in, lock, wheels_lock, site_packages = None, **k
       requirements_in: the intent, e.g. "requirements.in".
       lock: the pip-compile output, e.g. "requirements_lock.txt".
       wheels_lock: the wheel map, e.g. "//third_party/pypi:wheels.lock.json".
+      python_info: the target interpreter's facts, e.g.
+        "@python_3_11//:python.json": markers and wheel tags follow from them.
       site_packages: the `site_packages_dir` of the repository installed from
         this lock (e.g. "@pypi//:site_packages_dir"), for the consistency test.
       **kwargs: passed to every target (e.g. visibility).
@@ -42,6 +44,7 @@ def pip_lock(name, requirements_in, lock, wheels_lock, site_packages = None, **k
         "--lock=" + _path(lock),
         "--wheels-lock=" + _path(wheels_lock),
         "--update-command='tools/bazel run //%s:%s.update'" % (pkg, name),
+        "--python-info=$(rootpath %s)" % python_info,
     ]
     srcs = [Label("//pypi/private:update_lock.py")]
     deps = [
@@ -53,6 +56,7 @@ def pip_lock(name, requirements_in, lock, wheels_lock, site_packages = None, **k
         srcs = srcs,
         main = Label("//pypi/private:update_lock.py"),
         args = args,
+        data = [python_info],
         deps = deps,
         tags = ["requires-network"],
         **kwargs
@@ -62,7 +66,7 @@ def pip_lock(name, requirements_in, lock, wheels_lock, site_packages = None, **k
         srcs = srcs,
         main = Label("//pypi/private:update_lock.py"),
         args = args + ["--check"],
-        data = [requirements_in, lock, wheels_lock],
+        data = [requirements_in, lock, wheels_lock, python_info],
         deps = deps,
         size = "large",
         tags = ["requires-network", "no-sandbox"],
@@ -77,8 +81,9 @@ def pip_lock(name, requirements_in, lock, wheels_lock, site_packages = None, **k
             "--check",
             "--lock=$(rootpath %s)" % lock,
             "--out=$(rootpath %s)" % wheels_lock,
+            "--python-info=$(rootpath %s)" % python_info,
         ],
-        data = [lock, wheels_lock],
+        data = [lock, wheels_lock, python_info],
         deps = [Label("//pypi/private:wheel_index")],
         **kwargs
     )
@@ -92,8 +97,9 @@ def pip_lock(name, requirements_in, lock, wheels_lock, site_packages = None, **k
                 "--lock=$(rootpath %s)" % lock,
                 "--requirements-in=$(rootpath %s)" % requirements_in,
                 "--site-packages=$(rootpath %s)" % site_packages,
+                "--python-info=$(rootpath %s)" % python_info,
             ],
-            data = [lock, requirements_in, site_packages],
+            data = [lock, requirements_in, site_packages, python_info],
             deps = [Label("//pypi/private:lock_consistency")],
             **kwargs
         )

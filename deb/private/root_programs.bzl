@@ -74,24 +74,39 @@ sh_binary(
 )
 """.format(name = name)
 
-def python_facts(interpreter):
+def _upstream(debian_version):
+    """ "2:3.11.2-6+deb12u8" -> "3.11.2": no epoch, no Debian revision."""
+    version = debian_version.partition(":")[2] if ":" in debian_version else debian_version
+    return version.rpartition("-")[0] if "-" in version else version
+
+def python_facts(interpreter, lock):
     """The facts of a Debian Python interpreter, written once per toolchain.
 
     Args:
       interpreter: path of the interpreter binary relative to the root, e.g.
         "usr/bin/python3.11".
+      lock: the decoded Debian lock the root is made from (for the exact
+        Python and glibc versions).
 
     Returns:
-      A dict: `version` ("3.11"), `interpreter` (its image path,
-      "/usr/bin/python3.11") and `site_packages` (where Debian's Python looks
-      for locally installed distributions, "usr/local/lib/python3.11/dist-packages",
-      relative to the image root).
+      A dict: `version` ("3.11"), `full_version` ("3.11.2"), `glibc` ("2.36",
+      the root's libc6: the newest manylinux wheels it runs), `interpreter`
+      (its image path, "/usr/bin/python3.11") and `site_packages` (where
+      Debian's Python looks for locally installed distributions,
+      "usr/local/lib/python3.11/dist-packages", relative to the image root).
     """
     binary = interpreter.rpartition("/")[2]
     if not binary.startswith("python3."):
         fail("interpreter %r: expected a path ending in python3.<minor>" % interpreter)
     version = binary.removeprefix("python")
+    packages = lock["packages"]
+    for needed in (binary, "libc6"):
+        if needed not in packages:
+            fail("interpreter %r: the lock has no %s package" % (interpreter, needed))
+    glibc = _upstream(packages["libc6"]["version"]).split(".")
     return {
+        "full_version": _upstream(packages[binary]["version"]),
+        "glibc": ".".join(glibc[:2]),
         "interpreter": "/" + interpreter,
         "site_packages": "usr/local/lib/python%s/dist-packages" % version,
         "version": version,

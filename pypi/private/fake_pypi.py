@@ -6,7 +6,23 @@ No network: ``fake_fetch`` answers from ``PYPI``.
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 from typing import Any
+
+from pypi.private.target import Target
+
+# The bookworm interpreter as a target (what @python_3_11//:python.json says).
+TARGET = Target((3, 11), "3.11.2", (2, 36))
+FACTS = {"version": "3.11", "full_version": "3.11.2", "glibc": "2.36"}
+
+
+def write_facts(directory: str) -> str:
+    """A python.json for TARGET in `directory`; returns its path."""
+    path = os.path.join(directory, "python.json")
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(FACTS, f)
+    return path
 
 
 def sha(text: str) -> str:

@@ -30,8 +30,9 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from pypi.private import target
 from pypi.private.pip_lock_file import INDEX_OPTIONS, UPDATE_COMMAND, logical_lines
+from pypi.private.target import Target
+from tools.pylib.cli import UserError
 
 _HASH_RE = re.compile(r"\s--hash[=\s]\s*\S+")
 
@@ -48,10 +49,6 @@ def _read(path: str, what: str) -> str:
         raise InputError(f"cannot read {what} {path}: {e.strerror}") from None
     except UnicodeDecodeError:
         raise InputError(f"{what} {path} is not UTF-8 text") from None
-
-
-def applies(marker: Marker | None, extra: str = "") -> bool:
-    return target.marker_applies(marker, extra)
 
 
 def describe(requirement: Requirement) -> str:
@@ -208,8 +205,14 @@ def read_site_packages(site: str, report: Report) -> dict[str, Installed]:
 # Checks
 
 
-def check(lock_path: str, in_path: str, site: str) -> tuple[list[str], str]:
+def check(
+    lock_path: str, in_path: str, site: str, target: Target
+) -> tuple[list[str], str]:
     """Returns (problems, one-line summary)."""
+
+    def applies(marker: Marker | None, extra: str = "") -> bool:
+        return target.marker_applies(marker, extra)
+
     report = Report()
     lock_name = os.path.basename(lock_path)
     all_pins = parse_lock(lock_path, report)
@@ -337,9 +340,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--site-packages", required=True, help="tree installed from the lock"
     )
+    parser.add_argument(
+        "--python-info", required=True, help="the target interpreter's python.json"
+    )
     args = parser.parse_args(argv)
     try:
-        problems, summary = check(args.lock, args.requirements_in, args.site_packages)
+        target = Target.from_facts(args.python_info)
+    except UserError as e:
+        print(f"lock_consistency: error: {e}", file=sys.stderr)
+        return 2
+    try:
+        problems, summary = check(
+            args.lock, args.requirements_in, args.site_packages, target
+        )
     except InputError as e:
         print(f"lock_consistency: error: {e}", file=sys.stderr)
         return 2

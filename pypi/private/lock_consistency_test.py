@@ -12,6 +12,7 @@ import unittest
 sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(__file__), "../../..")))
 
 from pypi.private import lock_consistency
+from pypi.private.fake_pypi import TARGET, write_facts
 
 HASH = "--hash=sha256:" + "0" * 64
 
@@ -88,11 +89,11 @@ class ConsistencyTest(unittest.TestCase):
         return lock, req_in, site
 
     def problems(self) -> list[str]:
-        problems, _ = lock_consistency.check(*self.write())
+        problems, _ = lock_consistency.check(*self.write(), TARGET)
         return problems
 
     def test_consistent(self) -> None:
-        problems, summary = lock_consistency.check(*self.write())
+        problems, summary = lock_consistency.check(*self.write(), TARGET)
         self.assertEqual(problems, [])
         self.assertIn("requirements_lock.txt is consistent: 8 pins", summary)
 
@@ -185,7 +186,7 @@ class ConsistencyTest(unittest.TestCase):
             f.write("Metadata-Version: 2.1\nName: Stray\nVersion: 1.0\n")
         with open(lock, "a") as f:
             f.write(f"absent==2.0 \\\n    {HASH}\n")
-        problems, _ = lock_consistency.check(lock, req_in, site)
+        problems, _ = lock_consistency.check(lock, req_in, site, TARGET)
         self.assertEqual(len(problems), 2, problems)
         self.assertRegex(problems[0], r"^absent==2\.0 is pinned but not installed in ")
         self.assertRegex(problems[1], r"^stray 1\.0 is installed in .* but not pinned")
@@ -221,7 +222,8 @@ class MainTest(unittest.TestCase):
     def run_main(self, *args: str) -> tuple[int, str, str]:
         out, err = io.StringIO(), io.StringIO()
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = lock_consistency.main(list(args))
+            facts = write_facts(tempfile.mkdtemp())
+            code = lock_consistency.main(["--python-info", facts, *args])
         return code, out.getvalue(), err.getvalue()
 
     def test_exit_codes(self) -> None:

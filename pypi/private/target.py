@@ -1,15 +1,19 @@
 """The interpreter a lock is resolved for: its PEP 508 environment and wheel tags.
 
-One place for the target (CPython 3.11 on manylinux x86_64, glibc <= 2.36,
-the bookworm interpreter): marker evaluation and wheel selection read it
-from here. The logic is PyPA's `packaging` (markers, tags, wheel filenames);
-what is ours is the fixed target, so that the result never depends on the
-machine the tool runs on.
+A `Target` is read from the interpreter's facts (`@<interpreter>//:python.json`,
+written by //deb's python_interpreter from its lock: version, full version,
+glibc), so nothing here names a Python or a glibc: marker evaluation and
+wheel selection for a CPython on manylinux x86_64 follow from those facts.
+The logic is PyPA's `packaging` (markers, tags, wheel filenames); what is ours
+is that the target is fixed, so the result never depends on the machine the
+tool runs on.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from packaging.markers import InvalidMarker, Marker, UndefinedComparison
@@ -22,71 +26,138 @@ from packaging.utils import (
 )
 from packaging.version import InvalidVersion, Version
 
-PYTHON_VERSION = (3, 11)
-PYTHON_FULL_VERSION = "3.11.2"
-GLIBC_MAX_MINOR = 36
+from tools.pylib.cli import UserError
+
 ARCH = "x86_64"
-
-# The environment markers of the target interpreter (PEP 508).
-ENVIRONMENT: dict[str, str] = {
-    "os_name": "posix",
-    "sys_platform": "linux",
-    "platform_system": "Linux",
-    "platform_machine": ARCH,
-    "platform_python_implementation": "CPython",
-    "implementation_name": "cpython",
-    "implementation_version": PYTHON_FULL_VERSION,
-    "python_version": ".".join(map(str, PYTHON_VERSION)),
-    "python_full_version": PYTHON_FULL_VERSION,
-    "platform_release": "",
-    "platform_version": "",
-    "extra": "",
-}
-
 # manylinux_2_X aliases (PEP 600): each legacy tag stands for one glibc.
 _LEGACY = {17: "manylinux2014", 12: "manylinux2010", 5: "manylinux1"}
 
 
-def _platforms() -> list[str]:
-    platforms: list[str] = []
-    for minor in range(GLIBC_MAX_MINOR, 4, -1):
-        platforms.append(f"manylinux_2_{minor}_{ARCH}")
-        if minor in _LEGACY:
-            platforms.append(f"{_LEGACY[minor]}_{ARCH}")
-    return platforms
+def _pair(text: str, what: str) -> tuple[int, int]:
+    parts = text.split(".")
+    if len(parts) < 2 or not all(p.isdigit() for p in parts[:2]):
+        raise UserError(f"{what} {text!r} is not MAJOR.MINOR")
+    return int(parts[0]), int(parts[1])
 
 
-def supported_tags() -> list[Tag]:
-    """The target's tags, most specific first (as pip ranks them)."""
-    platforms = _platforms()
-    interpreter = "cp" + "".join(map(str, PYTHON_VERSION))
-    tags = list(cpython_tags(PYTHON_VERSION, [interpreter], platforms))
-    tags += list(compatible_tags(PYTHON_VERSION, interpreter, platforms))
-    return tags
+@dataclass(frozen=True)
+class Target:
+    """CPython `python` on manylinux x86_64 with glibc <= `glibc`."""
 
+    python: tuple[int, int]
+    full_version: str
+    glibc: tuple[int, int]
+    _rank: dict[Tag, int] = field(default_factory=dict, compare=False, repr=False)
 
-_RANK = {tag: index for index, tag in enumerate(supported_tags())}
+    @classmethod
+    def from_facts(cls, path: str) -> Target:
+        """The target of an interpreter's `python.json`."""
+        try:
+            with open(path, encoding="utf-8") as f:
+                facts = json.load(f)
+            version, full, glibc = (
+                facts["version"],
+                facts["full_version"],
+                facts["glibc"],
+            )
+        except OSError as e:
+            raise UserError(f"cannot read --python-info {path}: {e.strerror}") from None
+        except (ValueError, KeyError, TypeError) as e:
+            raise UserError(
+                f"{path}: expected version, full_version and glibc ({e})"
+            ) from None
+        return cls(_pair(version, "version"), str(full), _pair(glibc, "glibc"))
 
+    @property
+    def python_tag(self) -> str:
+        return f"cp{self.python[0]}{self.python[1]}"
 
-def marker_applies(marker: str | Marker | None, extra: str = "") -> bool:
-    """Whether a PEP 508 marker holds on the target; ValueError if malformed."""
-    if marker is None:
-        return True
-    try:
-        parsed = marker if isinstance(marker, Marker) else Marker(marker)
-        return bool(parsed.evaluate({**ENVIRONMENT, "extra": extra}))
-    except (InvalidMarker, UndefinedComparison) as e:
-        raise ValueError(str(e)) from None
+    @property
+    def platform(self) -> str:
+        return f"manylinux_{self.glibc[0]}_{self.glibc[1]}_{ARCH}"
 
+    def describe(self) -> str:
+        major, minor = self.glibc
+        return f"{self.python_tag} manylinux {ARCH} (glibc <= {major}.{minor})"
 
-def wheel_rank(filename: str) -> int | None:
-    """Rank of a wheel on the target (lower fits better), None if it does not fit."""
-    try:
-        _, _, _, tags = parse_wheel_filename(filename)
-    except (InvalidWheelFilename, InvalidVersion):
-        return None
-    ranks = [_RANK[tag] for tag in tags if tag in _RANK]
-    return min(ranks) if ranks else None
+    @property
+    def environment(self) -> dict[str, str]:
+        """The environment markers of the target interpreter (PEP 508)."""
+        return {
+            "os_name": "posix",
+            "sys_platform": "linux",
+            "platform_system": "Linux",
+            "platform_machine": ARCH,
+            "platform_python_implementation": "CPython",
+            "implementation_name": "cpython",
+            "implementation_version": self.full_version,
+            "python_version": f"{self.python[0]}.{self.python[1]}",
+            "python_full_version": self.full_version,
+            "platform_release": "",
+            "platform_version": "",
+            "extra": "",
+        }
+
+    def _platforms(self) -> list[str]:
+        major, newest = self.glibc
+        platforms: list[str] = []
+        for minor in range(newest, 4, -1):
+            platforms.append(f"manylinux_{major}_{minor}_{ARCH}")
+            if major == 2 and minor in _LEGACY:
+                platforms.append(f"{_LEGACY[minor]}_{ARCH}")
+        return platforms
+
+    def supported_tags(self) -> list[Tag]:
+        """The target's tags, most specific first (as pip ranks them)."""
+        platforms = self._platforms()
+        tags = list(cpython_tags(self.python, [self.python_tag], platforms))
+        tags += list(compatible_tags(self.python, self.python_tag, platforms))
+        return tags
+
+    def _ranks(self) -> dict[Tag, int]:
+        if not self._rank:
+            self._rank.update({t: i for i, t in enumerate(self.supported_tags())})
+        return self._rank
+
+    def marker_applies(self, marker: str | Marker | None, extra: str = "") -> bool:
+        """Whether a PEP 508 marker holds on the target; ValueError if malformed."""
+        if marker is None:
+            return True
+        try:
+            parsed = marker if isinstance(marker, Marker) else Marker(marker)
+            return bool(parsed.evaluate({**self.environment, "extra": extra}))
+        except (InvalidMarker, UndefinedComparison) as e:
+            raise ValueError(str(e)) from None
+
+    def wheel_rank(self, filename: str) -> int | None:
+        """Rank of a wheel on the target (lower fits better); None: it does not fit."""
+        try:
+            _, _, _, tags = parse_wheel_filename(filename)
+        except (InvalidWheelFilename, InvalidVersion):
+            return None
+        ranks = self._ranks()
+        found = [ranks[tag] for tag in tags if tag in ranks]
+        return min(found) if found else None
+
+    def select_wheel(self, files: Iterable[dict[str, Any]]) -> dict[str, Any] | None:
+        """The best-fitting wheel among PyPI release files, or None.
+
+        Ties (the same best tag) go to the higher build number, then the filename.
+        """
+        best: tuple[tuple[Any, ...], dict[str, Any]] | None = None
+        for entry in files:
+            filename = str(entry.get("filename", ""))
+            if not filename.endswith(".whl"):
+                continue
+            rank = self.wheel_rank(filename)
+            if rank is None:
+                continue
+            build = parse_wheel_filename(filename)[2]
+            number, suffix = build if build else (-1, "")
+            key = (rank, -number, suffix, filename)
+            if best is None or key < best[0]:
+                best = (key, entry)
+        return None if best is None else best[1]
 
 
 def wheel_name(filename: str) -> tuple[NormalizedName, Version]:
@@ -98,33 +169,4 @@ def wheel_name(filename: str) -> tuple[NormalizedName, Version]:
     return name, version
 
 
-def select_wheel(files: Iterable[dict[str, Any]]) -> dict[str, Any] | None:
-    """The best-fitting wheel among PyPI release files, or None.
-
-    Ties (the same best tag) go to the higher build number, then the filename.
-    """
-    best: tuple[tuple[Any, ...], dict[str, Any]] | None = None
-    for entry in files:
-        filename = str(entry.get("filename", ""))
-        if not filename.endswith(".whl"):
-            continue
-        rank = wheel_rank(filename)
-        if rank is None:
-            continue
-        build = parse_wheel_filename(filename)[2]
-        number, suffix = build if build else (-1, "")
-        key = (rank, -number, suffix, filename)
-        if best is None or key < best[0]:
-            best = (key, entry)
-    return None if best is None else best[1]
-
-
-__all__ = [
-    "ENVIRONMENT",
-    "canonicalize_name",
-    "marker_applies",
-    "select_wheel",
-    "supported_tags",
-    "wheel_name",
-    "wheel_rank",
-]
+__all__ = ["Target", "canonicalize_name", "wheel_name"]

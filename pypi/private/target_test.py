@@ -9,13 +9,14 @@ import unittest
 sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(__file__), "../../..")))
 
 from pypi.private import target
-from pypi.private.fake_pypi import wheel_file
+from pypi.private.fake_pypi import TARGET, wheel_file, write_facts
+from pypi.private.target import Target
 
 
 class MarkerTest(unittest.TestCase):
     def check(self, marker: str, expected: bool) -> None:
         with self.subTest(marker=marker):
-            self.assertIs(target.marker_applies(marker), expected)
+            self.assertIs(TARGET.marker_applies(marker), expected)
 
     def test_markers(self) -> None:
         self.check('sys_platform == "win32"', False)
@@ -37,7 +38,34 @@ class MarkerTest(unittest.TestCase):
             '(sys_platform == "linux"',
         ):
             with self.subTest(bad=bad), self.assertRaises(ValueError):
-                target.marker_applies(bad)
+                TARGET.marker_applies(bad)
+
+
+class FactsTest(unittest.TestCase):
+    def test_from_facts(self) -> None:
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            self.assertEqual(Target.from_facts(write_facts(tmp)), TARGET)
+        self.assertEqual(TARGET.python_tag, "cp311")
+        self.assertEqual(TARGET.platform, "manylinux_2_36_x86_64")
+
+    def test_another_interpreter_is_another_target(self) -> None:
+        trixie = Target((3, 13), "3.13.5", (2, 41))
+        self.assertTrue(trixie.marker_applies('python_version >= "3.12"'))
+        picked = trixie.select_wheel(
+            [
+                wheel_file("x-1-cp311-cp311-manylinux_2_17_x86_64.whl"),
+                wheel_file("x-1-cp313-cp313-manylinux_2_41_x86_64.whl"),
+            ]
+        )
+        assert picked is not None
+        self.assertEqual(
+            picked["filename"], "x-1-cp313-cp313-manylinux_2_41_x86_64.whl"
+        )
+        self.assertIsNone(
+            TARGET.wheel_rank("x-1-cp313-cp313-manylinux_2_17_x86_64.whl")
+        )
 
 
 class NamesTest(unittest.TestCase):
@@ -53,7 +81,7 @@ class NamesTest(unittest.TestCase):
 
 class SelectionTest(unittest.TestCase):
     def pick(self, *filenames: str) -> str | None:
-        chosen = target.select_wheel([wheel_file(f) for f in filenames])
+        chosen = TARGET.select_wheel([wheel_file(f) for f in filenames])
         return None if chosen is None else chosen["filename"]
 
     def test_prefers_most_specific(self) -> None:

@@ -77,10 +77,13 @@ def update(
     lock: str,
     wheels_lock: str,
     update_command: str,
+    python_info: str,
 ) -> int:
     pip_compile(workspace, requirements_in, lock, update_command)
     return wheel_index.main(
         [
+            "--python-info",
+            python_info,
             "--lock",
             os.path.join(workspace, lock),
             "--out",
@@ -95,6 +98,7 @@ def check(
     lock: str,
     wheels_lock: str,
     update_command: str,
+    python_info: str,
 ) -> int:
     """Recompiles into a scratch copy; exits 1 if the committed files are stale."""
     with tempfile.TemporaryDirectory() as scratch:
@@ -114,6 +118,8 @@ def check(
     status = wheel_index.main(
         [
             "--check",
+            "--python-info",
+            python_info,
             "--lock",
             os.path.join(workspace, lock),
             "--out",
@@ -136,7 +142,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--check", action="store_true", help="compare instead of writing"
     )
+    parser.add_argument(
+        "--python-info", required=True, help="the target interpreter's python.json"
+    )
     args = parser.parse_args(argv)
+    python_info = os.path.abspath(args.python_info)
     if args.check:
         return check(
             os.getcwd(),
@@ -144,6 +154,7 @@ def main(argv: list[str] | None = None) -> int:
             args.lock,
             args.wheels_lock,
             args.update_command,
+            python_info,
         )
     workspace = os.environ.get("BUILD_WORKSPACE_DIRECTORY")
     if not workspace:
@@ -158,6 +169,7 @@ def main(argv: list[str] | None = None) -> int:
         args.lock,
         args.wheels_lock,
         args.update_command,
+        python_info,
     )
 
 

@@ -3,15 +3,15 @@
 
 Reads ``requirements_lock.txt`` (``pip-compile --generate-hashes`` format),
 asks PyPI's JSON API for the files of every pinned release, picks the wheel
-that best fits CPython 3.11 on manylinux x86_64 with glibc <= 2.36, checks
+that best fits the target interpreter (`--python-info`: its python.json, e.g.
+CPython 3.11 on manylinux x86_64 with glibc <= 2.36), checks
 that its sha256 is one of the lock's ``--hash`` values for that pin, and
 writes ``wheels.lock.json``.
 
 ``--check`` verifies, without network, that an existing ``wheels.lock.json``
 still matches the lock.
 
-Standard library only: this runs in a Bazel repository rule before any
-third-party package is available.
+Markers and tags are packaging's (pypi/private/target.py).
 """
 
 from __future__ import annotations
@@ -31,14 +31,13 @@ if not __package__:
         0, os.path.abspath(os.path.join(os.path.dirname(__file__), "../../.."))
     )
 
-from pypi.private import target
+from pypi.private import target as targets
 from pypi.private.pip_lock_file import UPDATE_COMMAND, Lock, Pin, read_lock
 from pypi.private.pypi_files import Fetch, ReleaseFile, fetch_release
+from pypi.private.target import Target
 from tools.pylib import atomic_file
 from tools.pylib.cli import UserError, log
 
-PYTHON_TAG = "cp311"
-PLATFORM = "manylinux_2_36_x86_64"
 STALE_MESSAGE = f"wheels.lock.json is stale: run `{UPDATE_COMMAND}`"
 
 
@@ -46,7 +45,7 @@ STALE_MESSAGE = f"wheels.lock.json is stale: run `{UPDATE_COMMAND}`"
 # Pins that apply on the target
 
 
-def applicable_pins(lock: Lock) -> dict[str, Pin]:
+def applicable_pins(lock: Lock, target: Target) -> dict[str, Pin]:
     """Pins whose marker holds on the target, by normalized name; duplicates fail."""
     result: dict[str, Pin] = {}
     for pin in lock.pins:
@@ -74,13 +73,13 @@ def applicable_pins(lock: Lock) -> dict[str, Pin]:
 # Index building
 
 
-def resolve_pin(pin: Pin, files: list[ReleaseFile]) -> dict[str, Any]:
+def resolve_pin(pin: Pin, files: list[ReleaseFile], target: Target) -> dict[str, Any]:
     chosen = target.select_wheel(files)
     if chosen is None:
         kinds = sorted({str(f.get("filename", "?")) for f in files}) or ["no files"]
         raise UserError(
-            f"{pin.name}=={pin.version}: no wheel fits cp311 manylinux x86_64 "
-            f"(glibc <= 2.36); PyPI has: {', '.join(kinds)}"
+            f"{pin.name}=={pin.version}: no wheel fits {target.describe()}; "
+            f"PyPI has: {', '.join(kinds)}"
         )
     sha256 = str(chosen.get("sha256", "")).lower()
     if not re.fullmatch(r"[0-9a-f]{64}", sha256) or not chosen.get("url"):
@@ -114,14 +113,14 @@ def resolve_pin(pin: Pin, files: list[ReleaseFile]) -> dict[str, Any]:
 
 
 def build_index(
-    lock: Lock, fetch: Fetch = fetch_release, jobs: int = 8
+    lock: Lock, target: Target, fetch: Fetch = fetch_release, jobs: int = 8
 ) -> dict[str, Any]:
-    pins = applicable_pins(lock)
+    pins = applicable_pins(lock, target)
     wheels: dict[str, Any] = {}
     problems: list[str] = []
 
     def work(pin: Pin) -> dict[str, Any]:
-        return resolve_pin(pin, fetch(pin.name, pin.version))
+        return resolve_pin(pin, fetch(pin.name, pin.version), target)
 
     log(f"wheel_index: resolving {len(pins)} pins against PyPI")
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
@@ -141,8 +140,8 @@ def build_index(
         raise UserError("\n".join(sorted(problems)))
     return {
         "lock_sha256": lock.sha256,
-        "python_tag": PYTHON_TAG,
-        "platform": PLATFORM,
+        "python_tag": target.python_tag,
+        "platform": target.platform,
         "wheels": {name: wheels[name] for name in sorted(wheels)},
     }
 
@@ -155,19 +154,18 @@ def render_index(index: dict[str, Any]) -> str:
 # Offline check
 
 
-def check_index(lock: Lock, index: Any) -> list[str]:
+def check_index(lock: Lock, index: Any, target: Target) -> list[str]:
     """Why `index` (parsed wheels.lock.json) disagrees with `lock`; [] if it agrees."""
     if not isinstance(index, dict) or not isinstance(index.get("wheels"), dict):
         return ["it is not a wheels.lock.json (no `wheels` object)"]
     problems: list[str] = []
     if index.get("lock_sha256") != lock.sha256:
         problems.append(f"lock_sha256 does not match the sha256 of {lock.path}")
-    if index.get("python_tag") != PYTHON_TAG or index.get("platform") != PLATFORM:
-        problems.append(
-            f"it was made for another target (want {PYTHON_TAG} {PLATFORM})"
-        )
+    want = (target.python_tag, target.platform)
+    if (index.get("python_tag"), index.get("platform")) != want:
+        problems.append(f"it was made for another target (want {' '.join(want)})")
     try:
-        pins = applicable_pins(lock)
+        pins = applicable_pins(lock, target)
     except UserError as e:
         return problems + [str(e)]
     wheels: dict[str, Any] = index["wheels"]
@@ -188,7 +186,7 @@ def check_index(lock: Lock, index: Any) -> list[str]:
             problems.append(f"{name}: wheel sha256 is not among the lock's hashes")
         filename = str(entry.get("filename", ""))
         try:
-            wheel_project, _ = target.wheel_name(filename)
+            wheel_project, _ = targets.wheel_name(filename)
         except ValueError as e:
             problems.append(f"{name}: {e}")
             continue
@@ -232,10 +230,16 @@ def main(argv: list[str] | None = None, fetch: Fetch = fetch_release) -> int:
         action="store_true",
         help="verify --out against --lock without network; exit 1 if stale",
     )
+    parser.add_argument(
+        "--python-info",
+        required=True,
+        help="the target interpreter's python.json (@<interpreter>//:python.json)",
+    )
     parser.add_argument("--jobs", type=int, default=8, help="concurrent PyPI requests")
     args = parser.parse_args(argv)
     lock_path, out_path = _resolve(args.lock), _resolve(args.out)
     try:
+        target = Target.from_facts(os.path.abspath(args.python_info))
         lock = read_lock(lock_path)
         if args.check:
             try:
@@ -246,14 +250,14 @@ def main(argv: list[str] | None = None, fetch: Fetch = fetch_release) -> int:
             except (OSError, json.JSONDecodeError) as e:
                 problems = [f"cannot read {out_path}: {e}"]
             else:
-                problems = check_index(lock, index)
+                problems = check_index(lock, index, target)
             if problems:
                 details = "".join(f"\n  - {p}" for p in problems)
                 print(f"{STALE_MESSAGE}{details}", file=sys.stderr)
                 return 1
             print(f"{out_path} matches {lock_path} ({len(index['wheels'])} wheels)")
             return 0
-        index = build_index(lock, fetch=fetch, jobs=args.jobs)
+        index = build_index(lock, target, fetch=fetch, jobs=args.jobs)
         atomic_file.write_text(out_path, render_index(index))
     except UserError as e:
         print(f"wheel_index: error: {e}", file=sys.stderr)

@@ -16,7 +16,7 @@ from unittest import mock
 sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(__file__), "../../..")))
 
 from pypi.private import wheel_index
-from pypi.private.fake_pypi import LOCK, fake_fetch, sha
+from pypi.private.fake_pypi import LOCK, TARGET, fake_fetch, sha, write_facts
 from pypi.private.pip_lock_file import Lock, parse_lock_text
 from tools.pylib.cli import UserError
 
@@ -37,14 +37,14 @@ class LockParsingTest(unittest.TestCase):
     def test_duplicate_pin_fails(self) -> None:
         lock = lock_from("foo==1.0\nbar==2.0\nFoo==1.1\n")
         with self.assertRaisesRegex(UserError, "foo is pinned twice"):
-            wheel_index.applicable_pins(lock)
+            wheel_index.applicable_pins(lock, TARGET)
 
 
 class BuildIndexTest(unittest.TestCase):
     def test_index(self) -> None:
         lock = lock_from(LOCK)
         with quiet():
-            index = wheel_index.build_index(lock, fetch=fake_fetch, jobs=3)
+            index = wheel_index.build_index(lock, TARGET, fetch=fake_fetch, jobs=3)
         self.assertEqual(index["lock_sha256"], lock.sha256)
         self.assertEqual(index["python_tag"], "cp311")
         self.assertEqual(index["platform"], "manylinux_2_36_x86_64")
@@ -59,7 +59,7 @@ class BuildIndexTest(unittest.TestCase):
         self.assertEqual(torch["version"], "2.5.1")
         self.assertTrue(torch["url"].endswith(torch["filename"]))
         self.assertEqual(torch["sha256"], sha(torch["filename"]))
-        self.assertEqual(wheel_index.check_index(lock, index), [])
+        self.assertEqual(wheel_index.check_index(lock, index, TARGET), [])
 
     def test_hash_not_in_lock(self) -> None:
         text = LOCK.replace(
@@ -69,13 +69,13 @@ class BuildIndexTest(unittest.TestCase):
             quiet(),
             self.assertRaisesRegex(UserError, r"^torch==2\.5\.1: the sha256"),
         ):
-            wheel_index.build_index(lock_from(text), fetch=fake_fetch)
+            wheel_index.build_index(lock_from(text), TARGET, fetch=fake_fetch)
 
     def test_no_fitting_wheel_reports_every_package(self) -> None:
         text = LOCK + "sdist-only==1.0 \\\n    --hash=sha256:" + "2" * 64 + "\n"
         text = text.replace('pywin32==306 ; sys_platform == "win32"', "pywin32==306")
         with quiet(), self.assertRaises(UserError) as caught:
-            wheel_index.build_index(lock_from(text), fetch=fake_fetch)
+            wheel_index.build_index(lock_from(text), TARGET, fetch=fake_fetch)
         message = str(caught.exception)
         self.assertIn("pywin32==306: no wheel fits cp311 manylinux x86_64", message)
         self.assertIn("sdist-only==1.0: no wheel fits cp311 manylinux x86_64", message)
@@ -83,24 +83,26 @@ class BuildIndexTest(unittest.TestCase):
 
     def test_pin_without_hashes(self) -> None:
         with quiet(), self.assertRaisesRegex(UserError, "no --hash"):
-            wheel_index.build_index(lock_from("torch==2.5.1\n"), fetch=fake_fetch)
+            wheel_index.build_index(
+                lock_from("torch==2.5.1\n"), TARGET, fetch=fake_fetch
+            )
 
 
 class CheckTest(unittest.TestCase):
     def setUp(self) -> None:
         self.lock = lock_from(LOCK)
         with quiet():
-            self.index = wheel_index.build_index(self.lock, fetch=fake_fetch)
+            self.index = wheel_index.build_index(self.lock, TARGET, fetch=fake_fetch)
 
     def test_stale_lock_sha(self) -> None:
         self.index["lock_sha256"] = "0" * 64
-        self.assertEqual(len(wheel_index.check_index(self.lock, self.index)), 1)
+        self.assertEqual(len(wheel_index.check_index(self.lock, self.index, TARGET)), 1)
 
     def test_version_and_set_changes(self) -> None:
         text = LOCK.replace("torch==2.5.1", "torch==2.5.0").replace(
             "tokenizers==", "tokenizerz=="
         )
-        problems = wheel_index.check_index(lock_from(text), self.index)
+        problems = wheel_index.check_index(lock_from(text), self.index, TARGET)
         joined = "\n".join(problems)
         self.assertIn("torch: wheel is 2.5.1, lock pins 2.5.0", joined)
         self.assertIn("tokenizerz is pinned in the lock but has no wheel", joined)
@@ -108,12 +110,12 @@ class CheckTest(unittest.TestCase):
 
     def test_hash_not_in_lock(self) -> None:
         self.index["wheels"]["torch"]["sha256"] = "f" * 64
-        problems = wheel_index.check_index(self.lock, self.index)
+        problems = wheel_index.check_index(self.lock, self.index, TARGET)
         self.assertTrue(any("torch: wheel sha256" in p for p in problems), problems)
 
     def test_garbage(self) -> None:
-        self.assertTrue(wheel_index.check_index(self.lock, []))
-        self.assertTrue(wheel_index.check_index(self.lock, {"wheels": 3}))
+        self.assertTrue(wheel_index.check_index(self.lock, [], TARGET))
+        self.assertTrue(wheel_index.check_index(self.lock, {"wheels": 3}, TARGET))
 
 
 class MainTest(unittest.TestCase):
@@ -132,7 +134,9 @@ class MainTest(unittest.TestCase):
             contextlib.redirect_stdout(out),
             contextlib.redirect_stderr(err),
         ):
-            code = wheel_index.main(list(args), fetch=fake_fetch)
+            code = wheel_index.main(
+                ["--python-info", write_facts(self.tmp.name), *args], fetch=fake_fetch
+            )
         return code, out.getvalue(), err.getvalue()
 
     def test_write_then_check(self) -> None:
