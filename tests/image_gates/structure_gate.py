@@ -7,15 +7,18 @@
 all good). The image is not unpacked: layer headers are merged with overlay
 semantics (oci/private/merged_tree.py), and only /etc/passwd is read.
 
-Expectations (every key optional):
+Expectations (every key optional), all read from the stack by the caller
+(image_structure_test.py: the layer list from image/layers.bzl, the
+site-packages path from the interpreter's python.json, each distribution's
+version from the stack's wheels.lock.json), never written in this module:
 
     {
-      "layers": ["base", "python", "nvidia", "torch", "app"],
-      "site_packages": "/usr/local/lib/python3.11/dist-packages",
-      "distributions": {"numpy": "1.26.4", "torch": "2.5.1"},
+      "layers": [<layer names, bottom first>],
+      "site_packages": "<the interpreter's site-packages, from />",
+      "distributions": {<name>: <pinned version>, ...},
       "allow_unlisted_distributions": false,
       "unique_packages": ["numpy"],
-      "user": "65532"
+      "user": "<uid>"
     }
 
 Checks, each message starting with its name:
