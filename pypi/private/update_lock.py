@@ -80,8 +80,16 @@ def update(
     python_info: str,
 ) -> int:
     pip_compile(workspace, requirements_in, lock, update_command)
+    return _wheel_index(workspace, lock, wheels_lock, python_info)
+
+
+def _wheel_index(
+    workspace: str, lock: str, wheels_lock: str, python_info: str, *flags: str
+) -> int:
+    """wheel_index on the lock and wheel map of `workspace` (`--check` in flags)."""
     return wheel_index.main(
         [
+            *flags,
             "--python-info",
             python_info,
             "--lock",
@@ -115,17 +123,7 @@ def check(
                 file=sys.stderr,
             )
             return 1
-    status = wheel_index.main(
-        [
-            "--check",
-            "--python-info",
-            python_info,
-            "--lock",
-            os.path.join(workspace, lock),
-            "--out",
-            os.path.join(workspace, wheels_lock),
-        ]
-    )
+    status = _wheel_index(workspace, lock, wheels_lock, python_info, "--check")
     if status == 0:
         print(f"update_lock: {lock} and {wheels_lock} are current", file=sys.stderr)
     return status
