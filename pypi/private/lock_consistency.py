@@ -2,8 +2,9 @@
 """Check, offline, that a pip-compile lock is closed and consistent.
 
 Inputs: the lock (requirements_lock.txt), the intent (requirements.in) and a
-site-packages tree installed from the lock. Checks, for the target
-(CPython 3.11, Linux x86_64):
+site-packages tree installed from the lock. Checks, for the target of
+`--python-info` (the interpreter's python.json, e.g. CPython 3.11, Linux
+x86_64):
 
   (a) every name is pinned exactly once, with ==;
   (b) every requirement in requirements.in is pinned at a version it allows;

@@ -4,9 +4,10 @@
     tools/bazel run //:requirements.update            # rewrite both files
     tools/bazel test --config=network //:requirements_test   # are they current?
 
-pip-compile (pip-tools, from its own small lock) runs on the hermetic Python
-3.11 with every pin hashed; wheel_index then maps each pin to the one wheel
-for cp311 manylinux x86_64 and records its URL and sha256. The host's pip
+pip-compile (pip-tools, from the build_tools lock) runs on the hermetic
+Python with every pin hashed; wheel_index then maps each pin to the one wheel
+for the target of `--python-info` (the interpreter's python.json, e.g. cp311
+manylinux x86_64, glibc <= 2.36) and records its URL and sha256. The host's pip
 configuration is ignored, so the lock depends only on requirements.in and PyPI.
 """
 
