@@ -1,0 +1,17 @@
+"""Public API: py_binary and py_test on a chosen hermetic Python.
+
+    load("//python:defs.bzl", "py_test")
+    load("@python_3_13//:defs.bzl", PY313 = "PYTHON")
+
+    py_test(name = "x_test", srcs = ["x_test.py"], python_version = PY313["version"])
+
+Each interpreter repository (the `debian.python_interpreter` tag) is a
+toolchain selected by //toolchains:python_version; these macros set that flag
+for one target and everything it depends on. Plain rules_python targets run on
+the flag's default (the first stack's Python).
+"""
+
+load("//python/private:py_transition.bzl", _py_binary = "py_binary", _py_test = "py_test")
+
+py_binary = _py_binary
+py_test = _py_test

@@ -1,0 +1,30 @@
+"""The test runs on the Python its target names, from that Python's own root.
+
+EXPECTED_PYTHON_VERSION is the version the target selected (//python:defs.bzl);
+EXPECTED_PYTHON_INFO is that interpreter repository's python.json.
+"""
+
+import json
+import os
+import sys
+import sysconfig
+import unittest
+
+
+class PythonVersionTest(unittest.TestCase):
+    def test_runs_on_the_selected_version(self) -> None:
+        found = f"{sys.version_info[0]}.{sys.version_info[1]}"
+        self.assertEqual(found, os.environ["EXPECTED_PYTHON_VERSION"], sys.version)
+
+    def test_is_that_interpreter_repositorys_build(self) -> None:
+        with open(os.environ["EXPECTED_PYTHON_INFO"], encoding="utf-8") as f:
+            facts = json.load(f)
+        self.assertEqual(sys.version.split()[0], facts["full_version"])
+        # The stdlib is the repository's root, never the host's /usr/lib.
+        stdlib = os.path.realpath(sysconfig.get_paths()["stdlib"])
+        self.assertNotEqual(os.path.dirname(stdlib), "/usr/lib", stdlib)
+        self.assertTrue(stdlib.endswith("/usr/lib/python" + facts["version"]), stdlib)
+
+
+if __name__ == "__main__":
+    unittest.main()
