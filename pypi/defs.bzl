@@ -1,11 +1,12 @@
 """Public API of the PyPI rule set: pip_lock and py_image_layers."""
 
-load("@rules_python//python:defs.bzl", "py_binary", "py_test")
+load("@rules_python//python:defs.bzl", _default_py_binary = "py_binary", _default_py_test = "py_test")
 load("//pypi/private:py_image_layers.bzl", _py_image_layers = "py_image_layers")
+load("//python:defs.bzl", _versioned_py_binary = "py_binary", _versioned_py_test = "py_test")
 
 py_image_layers = _py_image_layers
 
-def pip_lock(name, requirements_in, lock, wheels_lock, python_info, site_packages = None, **kwargs):
+def pip_lock(name, requirements_in, lock, wheels_lock, python_info, site_packages = None, python_version = None, **kwargs):
     """Declares the targets that keep a pip-tools lock and its wheel map honest.
 
     - `bazel run :<name>.update` recompiles `lock` from `requirements_in` with
@@ -31,9 +32,18 @@ def pip_lock(name, requirements_in, lock, wheels_lock, python_info, site_package
         "@python_3_11//:python.json": markers and wheel tags follow from them.
       site_packages: the `site_packages_dir` of the repository installed from
         this lock (e.g. "@pypi//:site_packages_dir"), for the consistency test.
+      python_version: the stack's Python (a value of
+        //toolchains:python_version, from its interpreter repository's
+        defs.bzl): pip-compile and the checks run on it, so the lock is
+        resolved on the interpreter it serves. Default: the default toolchain.
       **kwargs: passed to every target (e.g. visibility).
     """
     pkg = native.package_name()
+    if python_version:
+        py_binary = lambda **kw: _versioned_py_binary(python_version = python_version, **kw)
+        py_test = lambda **kw: _versioned_py_test(python_version = python_version, **kw)
+    else:
+        py_binary, py_test = _default_py_binary, _default_py_test
 
     def _path(label):
         label = native.package_relative_label(label)

@@ -89,6 +89,12 @@ _TEST = ["env_inherit", "flaky", "local", "shard_count", "size", "timeout"]
 def _wrap(inner_rule, outer_rule, outer_only, name, python_version, **kwargs):
     outer = {key: kwargs.pop(key) for key in _COMMON + outer_only if key in kwargs}
     tags = outer.get("tags", [])
+    if "main" not in kwargs:
+        # The inner target's name is not the outer's: keep py_binary's default,
+        # the source named `<name>.py`.
+        default = [src for src in kwargs.get("srcs", []) if type(src) == "string" and src.split(":")[-1].split("/")[-1] == name + ".py"]
+        if default:
+            kwargs["main"] = default[0]
     inner_rule(
         name = name + ".inner",
         args = outer.get("args"),
