@@ -1,16 +1,19 @@
 """stack_gates: the gate tests of one stack (a lock plus an interpreter)."""
 
-load("@rules_python//python:defs.bzl", "py_test")
+load("//python:defs.bzl", "py_test")
 
-# The gates, each with the test file that runs it on the real stack and shows
-# it failing on broken inputs.
-GATES = ["bitsandbytes", "embedding", "numpy", "service", "torch"]
+# The gates, each with the test file (//tests:<gate>_gate_test.py) that runs
+# it on the real stack and shows it failing on broken inputs.
+GATES = ["bitsandbytes", "embedding", "numpy", "science", "service", "torch"]
 
-def stack_gates(name, lock, site_packages, python_version, gates = GATES, prefix = "", extra_deps = {}):
+def stack_gates(name, lock, site_packages, python_version, gates, prefix = "", extra_deps = {}):
     """Declares `<prefix>smoke_test` and `<prefix><gate>_gate_test` for a stack.
 
     Every test reads what it expects from `lock` (REQUIREMENTS_LOCK), so the
-    same gate modules serve any stack; nothing is a constant in a gate.
+    same gate modules serve any stack; nothing is a constant in a gate. Each
+    test runs on the stack's interpreter (`python_version`) with the stack's
+    site-packages and nothing else. Call it from any package: the tests are
+    declared there, their sources come from //tests.
 
     Args:
       name: a name for the group: `<name>` is a test_suite of the tests.
@@ -22,30 +25,29 @@ def stack_gates(name, lock, site_packages, python_version, gates = GATES, prefix
       prefix: prepended to every test name.
       extra_deps: gate -> extra deps (the service gate needs the service).
     """
+    unknown = [gate for gate in gates if gate not in GATES]
+    if unknown:
+        fail("stack_gates(%s): unknown gates %s; the gates are %s" % (name, unknown, GATES))
     env = {
         "EXPECTED_PYTHON_VERSION": python_version,
         "REQUIREMENTS_LOCK": "$(rootpath %s)" % lock,
     }
-    tests = [prefix + "smoke_test"]
-    py_test(
-        name = prefix + "smoke_test",
-        size = "medium",
-        srcs = ["smoke_test.py"],
-        main = "smoke_test.py",
-        env = env,
-        data = [lock],
-        deps = [":gates", site_packages],
-    )
-    for gate in gates:
-        test = "%s%s_gate_test" % (prefix, gate)
-        tests.append(test)
+    tests = []
+    for test in ["smoke"] + ["%s_gate" % gate for gate in gates]:
+        src = Label("//tests:%s_test.py" % test)
+        tests.append(prefix + test + "_test")
         py_test(
-            name = test,
+            name = prefix + test + "_test",
             size = "medium",
-            srcs = [gate + "_gate_test.py"],
-            main = gate + "_gate_test.py",
+            srcs = [src],
+            main = src,
             env = env,
             data = [lock],
-            deps = [":gate_process", ":gates", site_packages] + extra_deps.get(gate, []),
+            python_version = python_version,
+            deps = [
+                Label("//tests:gate_process"),
+                Label("//tests:gates"),
+                site_packages,
+            ] + extra_deps.get(test.removesuffix("_gate"), []),
         )
     native.test_suite(name = name, tests = tests)

@@ -16,6 +16,7 @@ import gate_process
 from gates import stack
 from gates.installed import Dist
 from gates.numpy_gate import (
+    REQUIRED_IMPORTS,
     ImportGroup,
     ImportResult,
     check,
@@ -62,21 +63,15 @@ class RealEnvironmentTest(unittest.TestCase):
         self.assertEqual(problems, [], "\n".join(problems))
 
     def test_plan_covers_the_compiled_stack(self) -> None:
-        plan = plan_imports()
-        for name in (
-            "torch",
-            "transformers",
-            "bitsandbytes",
-            "sentence-transformers",
-            "tokenizers",
-            "safetensors",
-            "scipy",
-            "scikit-learn",
-            "pydantic-core",
-        ):
+        pinned = read_lock_names(stack.load().lock)
+        plan = plan_imports(only=pinned)
+        required = [name for name in REQUIRED_IMPORTS if name in pinned]
+        self.assertGreaterEqual(len(required), 3, "the stack pins no ML stack?")
+        for name in [*required, "pydantic-core"]:
             self.assertIn(name, plan)
         self.assertNotIn("numpy", plan)
-        self.assertIn("sklearn", plan["scikit-learn"].modules)
+        for name in set(REQUIRED_IMPORTS) - pinned:
+            self.assertNotIn(name, plan, "imported, yet not in this stack's lock")
         self.assertIn("scipy.linalg._fblas", plan["scipy"].extension_modules)
         # bitsandbytes 0.45.0 installs a top-level "tests" package: never import it.
         for group in plan.values():
@@ -122,10 +117,12 @@ class VersionDecisionTest(unittest.TestCase):
         lock = Path(tempfile.mkdtemp()) / "requirements_lock.txt"
         self.addCleanup(shutil.rmtree, lock.parent, True)
         text = Path(stack.load().lock).read_text(encoding="utf-8")
-        lock.write_text(text.replace("\nnumpy==1.26.4 ", "\nnumpy==1.26.3 "))
+        pinned = stack.load().version("numpy")
+        other = "1.26.3" if pinned != "1.26.3" else "1.26.2"
+        lock.write_text(text.replace(f"\nnumpy=={pinned} ", f"\nnumpy=={other} "))
         done = run_gate("gates.numpy_gate", "--lock", str(lock), "--no-imports")
         self.assertEqual(done.returncode, 1, done.stdout + done.stderr)
-        self.assertIn("but the lock pins numpy==1.26.3", done.stderr)
+        self.assertIn(f"but the lock pins numpy=={other}", done.stderr)
 
     def test_read_lock_names(self) -> None:
         lock = Path(tempfile.mkdtemp()) / "requirements_lock.txt"
@@ -168,7 +165,8 @@ class BrokenNumpyOnPathTest(TempModules):
         self.assertEqual(done.returncode, 1, done.stdout + done.stderr)
         for expected in (
             "numpy gate: FAILED",
-            f"numpy 2.1.0 is imported from {self.tmp}, but the lock pins numpy==1.26.4",
+            f"numpy 2.1.0 is imported from {self.tmp}, but the lock pins "
+            f"numpy=={stack.load().version('numpy')}",
             # "2 ..." with the locked stack alone; more where the host adds its own.
             "numpy distributions on sys.path (numpy 2.1.0 in " + str(self.tmp),
             " sys.path entries (" + str(self.tmp) + ", ",
@@ -205,6 +203,46 @@ class ImportSweepTest(TempModules):
         (problem,) = check_imports({name: [name]}, sys_path=self.sys_path)
         self.assertIn("importing old_extension hit a NumPy ABI mismatch", problem)
         self.assertIn("cannot be run in NumPy 2.1.0", problem)
+
+    def test_a_distribution_built_for_numpy_1_meets_the_installed_numpy(self) -> None:
+        # A fake distribution with a compiled extension whose import does what
+        # NumPy 1.x's import_array() does (numpy/core/include/numpy/
+        # __multiarray_api.h): import numpy.core._multiarray_umath and read its
+        # _ARRAY_API capsule. The REAL installed NumPy answers: NumPy 2 prints
+        # "compiled using NumPy 1.x cannot be run in NumPy 2" and raises, which
+        # must fail the sweep; NumPy 1.x serves the capsule, which must pass.
+        import numpy
+
+        package = self.tmp / "legacy_ext"
+        package.mkdir()
+        (package / "__init__.py").write_text(
+            "import importlib\n"
+            "_core = importlib.import_module('numpy.core._multiarray_umath')\n"
+            "_ARRAY_API = getattr(_core, '_ARRAY_API')\n"
+        )
+        (package / "_ext.cpython-313-x86_64-linux-gnu.so").write_bytes(b"")
+        info = self.tmp / "legacy_ext-1.0.dist-info"
+        info.mkdir()
+        (info / "METADATA").write_text(
+            "Metadata-Version: 2.1\nName: legacy-ext\nVersion: 1.0\n"
+        )
+        (info / "RECORD").write_text(
+            "legacy_ext/__init__.py,,\n"
+            "legacy_ext/_ext.cpython-313-x86_64-linux-gnu.so,,\n"
+            "legacy_ext-1.0.dist-info/METADATA,,\n"
+            "legacy_ext-1.0.dist-info/RECORD,,\n"
+        )
+        plan = plan_imports([str(self.tmp)], only={"legacy-ext"})
+        self.assertEqual(plan["legacy-ext"].modules, ["legacy_ext"])
+        problems = check_imports(plan, sys_path=self.sys_path)
+        if numpy.__version__.startswith("1."):
+            self.assertEqual(problems, [], "NumPy 1.x serves a 1.x-built module")
+        else:
+            (problem,) = problems
+            self.assertIn(
+                "importing legacy_ext (from legacy-ext) hit a NumPy ABI", problem
+            )
+            self.assertIn("compiled using NumPy 1.x cannot be run in", problem)
 
     def test_dtype_size_changed_fails(self) -> None:
         name = self.module(

@@ -15,7 +15,12 @@ from typing import Any
 
 import gate_process
 from gates.numpy_gate import child_interpreter
-from gates.service_gate import check, evaluate_embed, evaluate_health
+from gates.service_gate import (
+    check,
+    evaluate_embed,
+    evaluate_health,
+    stats_probe_image,
+)
 
 HEALTHY = {
     "status": "ok",
@@ -47,10 +52,11 @@ class StubService:
         health: tuple[int, Any] = (200, HEALTHY),
         embed: tuple[int, Any] = (200, embed_body()),
         start_after: float = 0.0,
+        stats: tuple[int, Any] = (404, {"detail": "Not Found"}),
     ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        routes = {"/health": health, "/embed": embed}
+        routes = {"/health": health, "/embed": embed, "/stats": stats}
 
         class Handler(BaseHTTPRequestHandler):
             def _answer(self) -> None:
@@ -181,6 +187,51 @@ class StubServiceTest(unittest.TestCase):
         self.assertIn("boom", problem)
 
 
+def stats_body(**changes: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "width": 64,
+        "height": 64,
+        "mode": "L",
+        "regions_above_threshold": 2,
+        "channels": {"L": {"min": 20, "max": 220}},
+        "entropy_bits": 0.6,
+        "edge_fraction": 0.03,
+        "sharpness": 2968.75,
+        "skewness": 1.9,
+    }
+    body.update(changes)
+    return body
+
+
+class StatsProbeTest(unittest.TestCase):
+    def test_healthy_stats_service_passes(self) -> None:
+        health = dict(HEALTHY, checks={"analysis": "ok"})
+        with StubService(health=(200, health), stats=(200, stats_body())) as stub:
+            self.assertEqual(check(stub.url, timeout=10, probe="stats"), [])
+
+    def test_wrong_answers_fail(self) -> None:
+        body = stats_body(regions_above_threshold=1, sharpness=None)
+        with StubService(stats=(200, body)) as stub:
+            problems = check(stub.url, timeout=10, probe="stats")
+        self.assertEqual(len(problems), 2, problems)
+        self.assertIn("regions_above_threshold=1, expected 2", problems[0])
+        self.assertIn("sharpness=None, not a finite number", problems[1])
+
+    def test_embedding_service_has_no_stats(self) -> None:
+        with StubService() as stub:
+            (problem,) = check(stub.url, timeout=10, probe="stats")
+        self.assertIn("POST /stats answered 404", problem)
+
+    def test_the_probe_image_is_a_png_of_the_promised_size(self) -> None:
+        data = stats_probe_image()
+        self.assertEqual(data[:8], b"\x89PNG\r\n\x1a\n")
+        self.assertEqual(data[16:24], (64).to_bytes(4, "big") * 2)
+
+    def test_unknown_probe(self) -> None:
+        (problem,) = check("http://127.0.0.1:9", timeout=1, probe="nope")
+        self.assertIn("unknown probe 'nope'", problem)
+
+
 class DecisionTest(unittest.TestCase):
     def test_health(self) -> None:
         self.assertEqual(evaluate_health(200, HEALTHY), [])
@@ -190,6 +241,12 @@ class DecisionTest(unittest.TestCase):
         self.assertIn("embeddings='x'", problem)
         (problem,) = evaluate_health(502, "<html>Bad Gateway</html>")
         self.assertIn("GET /health answered 502 with a non-JSON body", problem)
+        (problem,) = evaluate_health(200, {"status": "ok", "checks": {}})
+        self.assertIn("without any checks", problem)
+        two = {"status": "ok", "checks": {"analysis": "ok", "gpu": "lost"}}
+        (problem,) = evaluate_health(200, two)
+        self.assertIn("gpu='lost'", problem)
+        self.assertNotIn("analysis=", problem)
 
     def test_embed(self) -> None:
         self.assertEqual(evaluate_embed(200, embed_body()), [])

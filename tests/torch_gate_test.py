@@ -64,6 +64,29 @@ def fake_torch(root: Path, version: str, cuda: str | None) -> None:
     )
 
 
+class SmokeTest(unittest.TestCase):
+    """The hermetic interpreter imports the locked CUDA torch, and it shares
+    memory with the locked numpy."""
+
+    def test_torch_is_the_locked_cuda_build(self) -> None:
+        import torch
+
+        self.assertEqual(torch.__version__, LOCKED.torch_version)
+        self.assertEqual(torch.version.cuda, LOCKED.cuda)
+
+    def test_from_numpy_round_trip(self) -> None:
+        import numpy
+        import torch
+
+        array = numpy.arange(6, dtype=numpy.float32).reshape(2, 3)
+        tensor = torch.from_numpy(array)
+        tensor.mul_(2)  # shares memory with the array
+        self.assertEqual(float(array[1, 2]), 10.0)
+        back = (tensor + 1).numpy()
+        self.assertEqual(back.dtype, numpy.float32)
+        numpy.testing.assert_array_equal(back, array + 1)
+
+
 class RealEnvironmentTest(unittest.TestCase):
     def test_locked_stack_passes(self) -> None:
         problems = check()

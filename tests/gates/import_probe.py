@@ -41,13 +41,23 @@ NUMPY_ABI_PATTERNS = (
 
 
 def abi_messages_in(text: str) -> list[str]:
-    """The lines of ``text`` that carry one of ``NUMPY_ABI_PATTERNS``."""
+    """Each ``NUMPY_ABI_PATTERNS`` message in ``text``, up to the end of its sentence.
+
+    Whitespace is normalised first: NumPy 2 wraps its message over lines
+    ("... cannot be run in" / "NumPy 2.5.5 as it may crash."), so no single
+    line carries the whole pattern.
+    """
+    flat = " ".join(text.split())
+    lowered = flat.lower()
     found: list[str] = []
-    for line in text.splitlines():
-        if any(p.lower() in line.lower() for p in NUMPY_ABI_PATTERNS):
-            line = line.strip()
-            if line and line not in found:
-                found.append(line)
+    for pattern in NUMPY_ABI_PATTERNS:
+        start = lowered.find(pattern.lower())
+        while start != -1:
+            end = flat.find(". ", start + len(pattern))
+            message = flat[start : end + 1 if end != -1 else start + 200].strip()
+            if message not in found:
+                found.append(message)
+            start = lowered.find(pattern.lower(), start + len(pattern))
     return found
 
 

@@ -59,8 +59,13 @@ REQUIRED_IMPORTS: dict[str, tuple[str, ...]] = {
     "safetensors": ("safetensors",),
     "scipy": ("scipy",),
     "scikit-learn": ("sklearn",),
+    "pandas": ("pandas",),
+    "opencv-python-headless": ("cv2",),
+    "scikit-image": ("skimage",),
+    "pillow": ("PIL",),
 }
-"""Distribution -> modules that are always imported, compiled or not."""
+"""Distribution -> modules that are always imported, compiled or not, when the
+stack's lock pins the distribution."""
 
 SKIPPED_TOP_LEVEL = frozenset(
     {"tests", "test", "testing", "docs", "examples", "benchmarks"}
@@ -280,13 +285,18 @@ def plan_imports(
 ) -> dict[str, ImportGroup]:
     """Distribution name -> what to import in its subprocess.
 
-    ``REQUIRED_IMPORTS`` always, plus the top-level modules of every distribution
+    ``REQUIRED_IMPORTS`` (those ``only`` allows: a stack without torch needs no
+    torch), plus the top-level modules of every distribution
     on the path whose RECORD lists a ``.so`` (restricted to the names in ``only``
     when given) and, with ``deep``, its NumPy-C-API extension modules. The first
     distribution of a name on the path wins, as it does for imports.
     """
     allowed = None if only is None else {normalize(n) for n in only}
-    plan = {name: ImportGroup(list(mods)) for name, mods in REQUIRED_IMPORTS.items()}
+    plan = {
+        name: ImportGroup(list(mods))
+        for name, mods in REQUIRED_IMPORTS.items()
+        if allowed is None or name in allowed
+    }
     seen: set[str] = set()
     for dist, root in all_distributions(paths):
         raw_name = dist.metadata["Name"] if dist.metadata else None

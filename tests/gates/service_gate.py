@@ -1,14 +1,18 @@
-"""Gate: a running embedding service is healthy and embeds.
+"""Gate: a running service is healthy and does its work.
 
     python3 -m gates.service_gate [--url http://127.0.0.1:8000]
-        [--timeout 120] [--dimensions 384]
+        [--timeout 120] [--probe embed|stats] [--dimensions 384]
 
 Waits (at most ``--timeout`` seconds, env ``SERVICE_GATE_TIMEOUT``) for the
 service at ``--url`` (env ``SERVICE_URL``) to answer, then checks:
 
-1. ``GET /health`` answers 200 with ``"status": "ok"`` and
-   ``"checks": {"embeddings": "ok"}``;
-2. ``POST /embed`` with one text answers 200 with one 384-dimensional vector.
+1. ``GET /health`` answers 200 with ``"status": "ok"`` and every entry of
+   ``"checks"`` (at least one) ``"ok"``;
+2. the service's probe (``--probe``, env ``SERVICE_PROBE``; ``PROBES``):
+   - ``embed``: ``POST /embed`` with one text answers 200 with one
+     384-dimensional vector (the embedding service);
+   - ``stats``: ``POST /stats`` with a 64x64 PNG of two bright squares answers
+     200 with its size and the two regions (the imagestats service).
 
 The service warms its model up before it accepts connections, so the first
 answer is final: a degraded service fails at once with its reason, it is not
@@ -22,11 +26,13 @@ import http.client
 import json
 import math
 import os
+import struct
 import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Sequence
+import zlib
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from gates.reporting import report
@@ -42,12 +48,23 @@ class ServiceUnreachable(Exception):
 
 
 def http_json(
-    method: str, url: str, body: Any | None = None, timeout: float = 30.0
+    method: str,
+    url: str,
+    body: Any | None = None,
+    timeout: float = 30.0,
+    content_type: str = "application/json",
 ) -> tuple[int, Any]:
-    """``(status, JSON or raw text)``; error statuses are returned, not raised."""
-    data = None if body is None else json.dumps(body).encode()
+    """``(status, JSON or raw text)``; error statuses are returned, not raised.
+
+    ``body`` is sent as JSON, or as is when it is ``bytes``.
+    """
+    data = (
+        body
+        if isinstance(body, bytes)
+        else (None if body is None else json.dumps(body).encode())
+    )
     request = urllib.request.Request(
-        url, data=data, method=method, headers={"Content-Type": "application/json"}
+        url, data=data, method=method, headers={"Content-Type": content_type}
     )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
@@ -88,18 +105,22 @@ def wait_for_service(base_url: str, timeout: float) -> tuple[int, Any]:
 
 
 def evaluate_health(status: int, body: Any) -> list[str]:
-    """Problems with a ``GET /health`` answer."""
+    """Problems with a ``GET /health`` answer: it must be 200, ok, every check ok."""
     if not isinstance(body, dict):
         return [
             f"GET /health answered {status} with a non-JSON body: {str(body)[:200]}"
         ]
-    embeddings = (body.get("checks") or {}).get("embeddings")
-    if status == 200 and body.get("status") == "ok" and embeddings == "ok":
+    checks = body.get("checks")
+    if not isinstance(checks, dict) or not checks:
+        return [f"GET /health answered {status} without any checks: {str(body)[:200]}"]
+    failed = {name: value for name, value in checks.items() if value != "ok"}
+    if status == 200 and body.get("status") == "ok" and not failed:
         return []
     return [
         f"GET /health answered {status} with status={body.get('status')!r}, "
-        f"embeddings={embeddings!r}: the service is up but its model is not usable "
-        "(that is the reason its warm-up gave; its log has the traceback)"
+        + ", ".join(f"{name}={value!r}" for name, value in (failed or checks).items())
+        + ": the service is up but not usable (that is the reason its warm-up "
+        "gave; its log has the traceback)"
     ]
 
 
@@ -131,12 +152,86 @@ def evaluate_embed(
     return problems
 
 
+def png_of(pixels: Sequence[bytes]) -> bytes:
+    """An 8-bit grayscale PNG of equally long rows, standard library only."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", len(pixels[0]), len(pixels), 8, 0, 0, 0, 0)
+    raw = b"".join(b"\0" + row for row in pixels)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
+
+
+def stats_probe_image() -> bytes:
+    """64x64, a dark field (20) with two bright (220) squares that do not touch."""
+    rows = []
+    for y in range(64):
+        row = bytearray([20] * 64)
+        if 8 <= y < 24:
+            row[8:24] = bytes([220] * 16)
+        if 40 <= y < 56:
+            row[36:60] = bytes([220] * 24)
+        rows.append(bytes(row))
+    return png_of(rows)
+
+
+def evaluate_stats(status: int, body: Any) -> list[str]:
+    """Problems with a ``POST /stats`` answer for ``stats_probe_image``."""
+    if status != 200 or not isinstance(body, dict):
+        return [f"POST /stats answered {status}: {str(body)[:300]}"]
+    want = {"width": 64, "height": 64, "mode": "L", "regions_above_threshold": 2}
+    problems = [
+        f"POST /stats reports {key}={body.get(key)!r}, expected {value!r}"
+        for key, value in want.items()
+        if body.get(key) != value
+    ]
+    channel = (body.get("channels") or {}).get("L") or {}
+    if (channel.get("min"), channel.get("max")) != (20, 220):
+        problems.append(
+            f"POST /stats reports the L channel as {channel}, expected min 20, max 220"
+        )
+    for key in ("entropy_bits", "edge_fraction", "sharpness", "skewness"):
+        value = body.get(key)
+        if not isinstance(value, int | float) or not math.isfinite(value):
+            problems.append(f"POST /stats reports {key}={value!r}, not a finite number")
+    return problems
+
+
+def probe_embed(base: str, expected_dimensions: int) -> list[str]:
+    status, body = http_json("POST", base + "/embed", {"texts": [PROBE_TEXT]})
+    return evaluate_embed(status, body, expected_dimensions)
+
+
+def probe_stats(base: str, _expected_dimensions: int) -> list[str]:
+    status, body = http_json(
+        "POST", base + "/stats", stats_probe_image(), content_type="image/png"
+    )
+    return evaluate_stats(status, body)
+
+
+PROBES: dict[str, Callable[[str, int], list[str]]] = {
+    "embed": probe_embed,
+    "stats": probe_stats,
+}
+"""What each service does, asked of it once it is healthy."""
+
+
 def check(
     base_url: str = DEFAULT_URL,
     timeout: float = DEFAULT_TIMEOUT_S,
     expected_dimensions: int = EXPECTED_DIMENSIONS,
+    probe: str = "embed",
 ) -> list[str]:
     """The whole gate against ``base_url``; ``[]`` means pass."""
+    if probe not in PROBES:
+        return [f"unknown probe {probe!r}; the probes are {', '.join(PROBES)}"]
     base = base_url.rstrip("/")
     try:
         status, body = wait_for_service(base, timeout)
@@ -146,10 +241,9 @@ def check(
     if problems:
         return problems
     try:
-        status, body = http_json("POST", base + "/embed", {"texts": [PROBE_TEXT]})
+        return PROBES[probe](base, expected_dimensions)
     except (OSError, http.client.HTTPException) as exc:
-        return [f"POST {base}/embed failed: {type(exc).__name__}: {exc}"]
-    return evaluate_embed(status, body, expected_dimensions)
+        return [f"the {probe} probe of {base} failed: {type(exc).__name__}: {exc}"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -166,12 +260,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="seconds to wait for the service to answer",
     )
     parser.add_argument("--dimensions", type=int, default=EXPECTED_DIMENSIONS)
+    parser.add_argument(
+        "--probe",
+        choices=sorted(PROBES),
+        default=os.environ.get("SERVICE_PROBE") or "embed",
+        help="what to ask of the service once healthy (env SERVICE_PROBE)",
+    )
     args = parser.parse_args(argv)
-    problems = check(args.url, args.timeout, args.dimensions)
+    problems = check(args.url, args.timeout, args.dimensions, args.probe)
     return report(
-        "service gate",
-        problems,
-        f"{args.url}: /health ok, /embed returns {args.dimensions} dimensions",
+        "service gate", problems, f"{args.url}: /health ok, the {args.probe} probe ok"
     )
 
 
