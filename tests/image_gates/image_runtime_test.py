@@ -1,15 +1,18 @@
 """In-image gates: the gates of //tests run with the image's own interpreter.
 
-The image (//:image_layout) is unpacked once into a temporary root; torch,
-numpy, bitsandbytes and the embedding check then run there as
-`python3 -m gates.<gate>`, the installed distributions are listed with
-importlib.metadata inside the image, and the service is started with the
-image's own entrypoint and answers /health and /embed.
+The image (IMAGE_LAYOUT) is unpacked once into a temporary root; each gate of
+IMAGE_GATES (a JSON list of `gates.<gate>` argument lists, e.g. torch_gate,
+numpy_gate, science_gate) then runs there as `python3 -m gates.<gate>`, the
+installed distributions are listed with importlib.metadata inside the image,
+the modules of IMAGE_IMPORTS load no library from outside it, and the service
+is started with the image's own entrypoint and passes the service gate with
+its probe (SERVICE_PROBE). image_gates.bzl sets these per image.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import socket
 import tempfile
 import unittest
@@ -27,10 +30,15 @@ print(json.dumps(sorted(
 """
 
 MAPPED_LIBRARIES = """
-import torch, numpy, bitsandbytes, sentence_transformers  # noqa: F401
+import importlib, sys
+for module in sys.argv[1].split(","):
+    importlib.import_module(module)
 from gates import library_origins
 print("\\n".join(sorted(library_origins.own_libraries())))
 """
+
+# What runs inside this image: from the test's environment (image_gates.bzl).
+GATES: list[list[str]] = json.loads(os.environ.get("IMAGE_GATES") or "[]")
 
 
 def _free_port() -> int:
@@ -47,9 +55,11 @@ class ImageRuntimeTest(unittest.TestCase):
     def setUpClass(cls) -> None:
         layout = runfile("IMAGE_LAYOUT")
         cls.config = image_config(layout)
-        cls.image = UnpackedImage(layout, runfile("REQUIREMENTS_LOCK"))
         with open(runfile("PYTHON_INFO"), encoding="utf-8") as f:
             cls.python = json.load(f)
+        cls.image = UnpackedImage(
+            layout, runfile("REQUIREMENTS_LOCK"), cls.python["interpreter"]
+        )
         with open(runfile("WHEELS_JSON"), encoding="utf-8") as f:
             cls.locked = {n: w["version"] for n, w in json.load(f)["wheels"].items()}
 
@@ -65,19 +75,18 @@ class ImageRuntimeTest(unittest.TestCase):
             f"gates.{gate} failed inside the image:\n{result.stdout}{result.stderr}",
         )
 
-    def test_torch_gate(self) -> None:
-        self.assert_gate_passes("torch_gate")
-
-    def test_numpy_gate(self) -> None:
-        self.assert_gate_passes(
-            "numpy_gate", "--expected-version", self.locked["numpy"]
+    def test_python_and_numpy_are_the_stacks(self) -> None:
+        version = self.image.run_python(["--version"])
+        self.assertEqual(version.returncode, 0, version.stderr)
+        self.assertEqual(
+            version.stdout.split(), ["Python", self.python["full_version"]]
         )
+        numpy = self.image.run_python(["-c", "import numpy; print(numpy.__version__)"])
+        self.assertEqual(numpy.returncode, 0, numpy.stderr)
+        self.assertEqual(numpy.stdout.strip(), self.locked["numpy"])
 
-    def test_bitsandbytes_gate(self) -> None:
-        self.assert_gate_passes("bitsandbytes_gate")
-
-    def test_embedding_gate(self) -> None:
-        self.assert_gate_passes("embedding_gate", "--device", "cpu")
+    def test_the_image_has_gates(self) -> None:
+        self.assertTrue(GATES, "IMAGE_GATES names no gate: a gate that checks nothing")
 
     def test_each_locked_distribution_once_at_its_version(self) -> None:
         result = self.image.run_python(["-c", LIST_DISTRIBUTIONS])
@@ -90,7 +99,9 @@ class ImageRuntimeTest(unittest.TestCase):
         self.assertEqual(problems, [], "\n".join(problems))
 
     def test_no_library_loaded_from_outside_the_image(self) -> None:
-        result = self.image.run_python(["-c", MAPPED_LIBRARIES])
+        imports = os.environ.get("IMAGE_IMPORTS") or ""
+        self.assertTrue(imports, "IMAGE_IMPORTS names no module")
+        result = self.image.run_python(["-c", MAPPED_LIBRARIES, imports])
         self.assertEqual(result.returncode, 0, result.stderr)
         problems = library_origins.outside(result.stdout.split(), [self.image.root])
         self.assertEqual(problems, [], "\n".join(problems))
@@ -110,7 +121,11 @@ class ImageRuntimeTest(unittest.TestCase):
         with tempfile.TemporaryFile(mode="w+") as log:
             server = self.image.start_python(args, env=env, cwd=workdir, log=log)
             try:
-                problems = service_gate.check(f"http://127.0.0.1:{port}", timeout=300)
+                problems = service_gate.check(
+                    f"http://127.0.0.1:{port}",
+                    timeout=300,
+                    probe=os.environ.get("SERVICE_PROBE") or "embed",
+                )
             finally:
                 server.terminate()
                 server.wait(timeout=30)
@@ -118,6 +133,17 @@ class ImageRuntimeTest(unittest.TestCase):
             self.assertEqual(
                 problems, [], "service from the image failed:\n" + log.read()
             )
+
+
+def _gate_test(argv: list[str]) -> object:
+    def test(self: ImageRuntimeTest) -> None:
+        self.assert_gate_passes(*argv)
+
+    return test
+
+
+for _argv in GATES:
+    setattr(ImageRuntimeTest, f"test_{_argv[0]}", _gate_test(_argv))
 
 
 if __name__ == "__main__":

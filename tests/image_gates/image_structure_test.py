@@ -28,7 +28,7 @@ class ImageStructureTest(unittest.TestCase):
             "layers": os.environ["IMAGE_LAYERS"].split(","),
             "site_packages": "/" + python["site_packages"],
             "distributions": {name: w["version"] for name, w in wheels.items()},
-            "unique_packages": ["numpy", "torch"],
+            "unique_packages": os.environ["UNIQUE_PACKAGES"].split(","),
             "user": "65532",
         }
         problems = structure_gate.check(runfile("IMAGE_LAYOUT"), expectations)

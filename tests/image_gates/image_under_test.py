@@ -4,7 +4,7 @@ The in-image gates run the IMAGE's interpreter and libraries, not the host's
 and not Bazel's runfiles: the layers are unpacked in order (whiteouts
 honoured) into a temporary root, and Python starts through that root's own
 loader with `--library-path` into the root, `PYTHONHOME` at the root's /usr
-(so sys.path is the image's, /usr/local/lib/python3.11/dist-packages
+(so sys.path is the image's, its /usr/local/lib/python3.X/dist-packages
 included) and a clean environment. Only the gate modules (and the standard
 library modules they import) come from outside, copied into a directory of
 their own; REQUIREMENTS_LOCK names the stack's lock the gates read.
@@ -69,7 +69,7 @@ def image_config(layout: str) -> dict[str, object]:
 class UnpackedImage:
     """An image unpacked into a temporary root, with a way to run Python in it."""
 
-    def __init__(self, layout: str, lock: str) -> None:
+    def __init__(self, layout: str, lock: str, interpreter: str) -> None:
         self.workdir = tempfile.mkdtemp(
             prefix="image-", dir=os.environ.get("TEST_TMPDIR")
         )
@@ -78,6 +78,7 @@ class UnpackedImage:
         self.checks = os.path.join(self.workdir, "checks")
         copy_modules(GATE_MODULES, self.checks)
         self.lock = lock
+        self.interpreter = interpreter.lstrip("/")
         self.home = os.path.join(self.workdir, "home")
         os.makedirs(self.home)
         self.python = self._write_python_wrapper()
@@ -91,7 +92,7 @@ class UnpackedImage:
             f.write(
                 "#!/bin/sh\n"
                 f'exec "{self.root}/{LOADER}" --library-path "{library_path}" '
-                f'--argv0 "$0" "{self.root}/usr/bin/python3.11" "$@"\n'
+                f'--argv0 "$0" "{self.root}/{self.interpreter}" "$@"\n'
             )
         os.chmod(path, 0o755)
         return path

@@ -1,0 +1,53 @@
+"""debian_python_base: an image's two lower layers, from one Debian distribution."""
+
+load("//oci:defs.bzl", "image_layer")
+
+def debian_python_base(name, base, python, certs, interpreter):
+    """Declares `<name>_ca_bundle`, `<name>layer_base` and `<name>layer_python`.
+
+    (1) base: the distribution's `base` group (libc, libstdc++, tzdata, ...),
+    the non-root user of etc/passwd, a sticky /tmp, the CA bundle, UTC as the
+    local time; (2) python: the interpreter and the libraries base lacks, with
+    /usr/bin/python3 pointing at it.
+
+    Args:
+      name: a prefix: "" for bookworm's (`layer_base`), "trixie_" for trixie's.
+      base: the `debian.root` of the base group (e.g. "@debian_base//:root").
+      python: the `debian.root` of the python group minus base.
+      certs: the `debian.root` of the certs group, the CA bundle's source.
+      interpreter: the interpreter's image path, from its repository's defs.bzl.
+    """
+
+    # /etc/ssl/certs/ca-certificates.crt, made from the ca-certificates
+    # package's Mozilla certificates as update-ca-certificates would.
+    native.genrule(
+        name = name + "ca_bundle",
+        srcs = [certs],
+        outs = [name + "ca-certificates.crt"],
+        cmd = "$(execpath //deb/private:ca_bundle) --root $(execpath %s) --out $@" % certs,
+        tools = ["//deb/private:ca_bundle"],
+    )
+    image_layer(
+        name = name + "layer_base",
+        directories = {
+            "/home/nonroot": "0755 65532 65532",
+            "/tmp": "1777",
+        },
+        files = {
+            ":%sca_bundle" % name: "/etc/ssl/certs/ca-certificates.crt",
+            "etc/group": "/etc/group",
+            "etc/passwd": "/etc/passwd",
+        },
+        layer_name = "base",
+        # tzdata's maintainer script would point /etc/localtime at the
+        # configured zone (tzdata ships /usr/share/zoneinfo/localtime ->
+        # /etc/localtime).
+        symlinks = {"/etc/localtime": "/usr/share/zoneinfo/Etc/UTC"},
+        trees = {base: "/"},
+    )
+    image_layer(
+        name = name + "layer_python",
+        layer_name = "python",
+        symlinks = {"/usr/bin/python3": interpreter.rpartition("/")[2]},
+        trees = {python: "/"},
+    )

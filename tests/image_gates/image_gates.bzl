@@ -1,0 +1,67 @@
+"""image_gates: the structural and in-image gates of one service's image."""
+
+load("@rules_python//python:defs.bzl", "py_test")
+
+def image_gates(name, image, layers, lock, site_packages, gates, imports, probe, unique_packages):
+    """Declares `<name>_structure_test` and `<name>_runtime_test` for an image.
+
+    The tests run on the default (host-side) Python: they unpack the image and
+    run its OWN interpreter for everything inside it.
+
+    Args:
+      name: the prefix of the tests ("image").
+      image: the image's OCI layout (python_service_image's `<name>_layout`).
+      layers: its layer list, (name, target) pairs bottom first (layers.bzl).
+      lock: the stack's requirements_lock.txt, which the gates read.
+      site_packages: the stack's site_packages repository ("@pypi"): its
+        python.json and wheels.json say where and what is installed.
+      gates: the gate modules to run inside the image, each an argument list
+        (["numpy_gate"], ["embedding_gate", "--device", "cpu"]).
+      imports: modules whose libraries must all come from the image.
+      probe: the service gate's probe for this service (gates.service_gate).
+      unique_packages: packages that must be installed exactly once.
+    """
+    env = {
+        "IMAGE_GATES": json.encode(gates),
+        "IMAGE_IMPORTS": ",".join(imports),
+        "IMAGE_LAYERS": ",".join([layer for layer, _ in layers]),
+        "IMAGE_LAYOUT": "$(rootpath %s)" % image,
+        "PYTHON_INFO": "$(rootpath %s//:python.json)" % site_packages,
+        "REQUIREMENTS_LOCK": "$(rootpath %s)" % lock,
+        "SERVICE_PROBE": probe,
+        "UNIQUE_PACKAGES": ",".join(unique_packages),
+        "WHEELS_JSON": "$(rootpath %s//:wheels.json)" % site_packages,
+    }
+    data = [
+        image,
+        lock,
+        site_packages + "//:python.json",
+        site_packages + "//:wheels.json",
+    ]
+
+    # Layer order and names, each locked distribution once at its version,
+    # nothing outside the site-packages, a non-root user, the entrypoint.
+    py_test(
+        name = name + "_structure_test",
+        size = "medium",
+        srcs = [Label(":image_structure_test.py")],
+        main = Label(":image_structure_test.py"),
+        data = data,
+        env = env,
+        deps = [Label(":image_gates")],
+    )
+
+    # The gates run inside the unpacked image with its own interpreter and
+    # libraries, and the service started from the image's entrypoint.
+    py_test(
+        name = name + "_runtime_test",
+        size = "large",
+        srcs = [Label(":image_runtime_test.py")],
+        main = Label(":image_runtime_test.py"),
+        data = data,
+        env = env,
+        deps = [
+            Label(":image_gates"),
+            Label("//tests:gates"),
+        ],
+    )
