@@ -26,6 +26,10 @@ PACKAGED_MODEL_NAME = "all-MiniLM-L6-v2"
 DEFAULT_SERVICE_NAME = "embedding-service"
 DEFAULT_MAX_BATCH_SIZE = 64
 DEFAULT_MAX_TEXT_LENGTH = 2048
+DEFAULT_WORKERS = 1
+"""Batches encoded at once: torch already spreads one batch over every core."""
+DEFAULT_MAX_QUEUE = 8
+"""Batches that may wait for a worker; one more is answered 503 at once."""
 EXPECTED_DIMENSIONS = 384
 """all-MiniLM-L6-v2 produces 384-dimensional vectors; anything else is degraded."""
 
@@ -46,6 +50,8 @@ class Settings:
     max_batch_size: int = DEFAULT_MAX_BATCH_SIZE
     max_text_length: int = DEFAULT_MAX_TEXT_LENGTH
     expected_dimensions: int = EXPECTED_DIMENSIONS
+    workers: int = DEFAULT_WORKERS
+    max_queue: int = DEFAULT_MAX_QUEUE
 
 
 def default_model_path() -> str:
@@ -72,16 +78,27 @@ def default_device() -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
+MAXIMA = {
+    "EMBEDDING_MAX_BATCH_SIZE": 1024,
+    "EMBEDDING_MAX_TEXT_LENGTH": 100_000,
+    "EMBEDDING_WORKERS": 64,
+    "EMBEDDING_MAX_QUEUE": 10_000,
+}
+"""What no environment may raise a limit above."""
+
+
 def _positive_int(environ: Mapping[str, str], name: str, default: int) -> int:
     raw = environ.get(name)
     if raw is None or raw.strip() == "":
         return default
+    if len(raw) > 12:
+        raise ConfigError(f"{name}: {len(raw)} characters is not a number we take")
     try:
         value = int(raw)
     except ValueError:
         raise ConfigError(f"{name}={raw!r} is not an integer") from None
-    if value < 1:
-        raise ConfigError(f"{name}={raw!r} must be at least 1")
+    if not 1 <= value <= MAXIMA[name]:
+        raise ConfigError(f"{name}={raw!r} must be 1 to {MAXIMA[name]}")
     return value
 
 
@@ -90,8 +107,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
 
     Variables: ``EMBEDDING_MODEL_PATH``, ``EMBEDDING_DEVICE``,
     ``EMBEDDING_MODEL_NAME``, ``SERVICE_NAME``, ``EMBEDDING_MAX_BATCH_SIZE``,
-    ``EMBEDDING_MAX_TEXT_LENGTH``. The model path and
-    device defaults are resolved when the model is loaded (``default_model_path``,
+    ``EMBEDDING_MAX_TEXT_LENGTH``, ``EMBEDDING_WORKERS``, ``EMBEDDING_MAX_QUEUE``
+    (each bounded by ``MAXIMA``). The model path and device defaults are
+    resolved when the model is loaded (``default_model_path``,
     ``default_device``), so a missing model package degrades the service instead of
     stopping it from starting, and reading settings does not import torch.
     """
@@ -107,4 +125,6 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         max_text_length=_positive_int(
             env, "EMBEDDING_MAX_TEXT_LENGTH", DEFAULT_MAX_TEXT_LENGTH
         ),
+        workers=_positive_int(env, "EMBEDDING_WORKERS", DEFAULT_WORKERS),
+        max_queue=_positive_int(env, "EMBEDDING_MAX_QUEUE", DEFAULT_MAX_QUEUE),
     )

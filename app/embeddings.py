@@ -24,7 +24,17 @@ ModelLoader = Callable[[str, str], EmbeddingModel]
 
 
 class DimensionMismatch(RuntimeError):
-    """The model produced vectors of an unexpected size."""
+    """The model produced vectors of an unexpected size.
+
+    ``str()`` names the model and its path (for the log); ``public`` does not
+    (for response bodies)."""
+
+    def __init__(self, message: str, found: int, expected: int) -> None:
+        super().__init__(message)
+        self.public = (
+            f"model produces {found}-dimensional vectors, the service expects "
+            f"{expected}"
+        )
 
 
 def load_sentence_transformer(model_path: str, device: str) -> EmbeddingModel:
@@ -151,6 +161,8 @@ class Embedder:
             raise DimensionMismatch(
                 f"model {self.model_name!r} at {self.model_path} produces "
                 f"{len(vector)}-dimensional vectors, the service expects "
-                f"{expected_dimensions}"
+                f"{expected_dimensions}",
+                len(vector),
+                expected_dimensions,
             )
         return len(vector)

@@ -6,19 +6,25 @@ degraded and bad-input cases use fake models, so they need no torch.
 
 from __future__ import annotations
 
+import asyncio
+import json
 import logging
 import math
+import threading
+import time
 import unittest
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 from fastapi.testclient import TestClient
 
 from app import config
 from app.config import ConfigError, Settings, load_settings
 from app.embeddings import Embedder
-from app.main import create_app
+from app.limits import BodyLimit, body_limit_for
+from app.main import create_app, valid_unicode
 from app.server import parse_args
 
 MAX_BATCH = 4
@@ -206,6 +212,163 @@ class BadInputTest(unittest.TestCase):
         self.assertEqual(len(response.json()["embeddings"]), MAX_BATCH)
 
 
+class AbuseTest(unittest.TestCase):
+    """Bodies over the limit, a full queue, bad Unicode, non-finite vectors."""
+
+    def test_lone_surrogate_is_422(self) -> None:
+        with fake_app() as client:
+            response = client.post(
+                "/embed",
+                content=b'{"texts": ["ok", "\\ud800 alone"]}',
+                headers={"Content-Type": "application/json"},
+            )
+        self.assertEqual(response.status_code, 422, response.text)
+        self.assertIn("unicode", response.text.lower())
+        # What the model never gets, however a string arrives.
+        with self.assertRaisesRegex(ValueError, "lone surrogate at position 2"):
+            valid_unicode("ab\ud800")
+        self.assertEqual(valid_unicode("caf\u00e9 \U0001f600"), "caf\u00e9 \U0001f600")
+
+    def test_body_over_the_limit_is_413_unread(self) -> None:
+        with fake_app() as client:
+            limit = client.app.state.body_limit  # type: ignore[attr-defined]
+            self.assertEqual(limit, body_limit_for(MAX_BATCH, MAX_CHARS))
+            response = client.post(
+                "/embed",
+                content=b" " * (limit + 1),
+                headers={"Content-Type": "application/json"},
+            )
+            self.assertEqual(response.status_code, 413, response.text)
+
+            def chunks() -> Any:
+                for _ in range(limit // 1000 + 2):
+                    yield b" " * 1000
+
+            response = client.post(
+                "/embed", content=chunks(), headers={"Content-Type": "application/json"}
+            )
+            self.assertEqual(response.status_code, 413, response.text)
+            # The largest valid request is under the limit.
+            texts = ["\U0001f600" * MAX_CHARS] * MAX_BATCH
+            body = json.dumps({"texts": texts}).encode()  # \ud83d\ude00 escapes
+            self.assertLess(len(body), limit)
+            response = client.post(
+                "/embed", content=body, headers={"Content-Type": "application/json"}
+            )
+            self.assertEqual(response.status_code, 200, response.text)
+
+    def test_full_queue_is_503_with_retry_after_at_once(self) -> None:
+        with fake_app() as client:
+            queue = client.app.state.queue  # type: ignore[attr-defined]
+            queue.admitted = queue.capacity  # every worker busy, queue full
+            try:
+                response = client.post("/embed", json={"texts": ["hello"]})
+            finally:
+                queue.admitted = 0
+            self.assertEqual(response.status_code, 503, response.text)
+            self.assertEqual(response.headers["Retry-After"], "1")
+            self.assertIn("queue is full", response.json()["detail"])
+            self.assertEqual(
+                client.post("/embed", json={"texts": ["a"]}).status_code, 200
+            )
+
+    def test_non_finite_vectors_are_503(self) -> None:
+        class NanAfterWarmUp(FakeModel):
+            def encode(self, sentences: list[str], **kwargs: Any) -> list[list[float]]:
+                vectors = super().encode(sentences, **kwargs)
+                if self.calls > 1:
+                    vectors[0][3] = float("nan")
+                return vectors
+
+        with fake_app(NanAfterWarmUp()) as client:
+            with self.assertLogs("uvicorn.error.app", level=logging.ERROR):
+                response = client.post("/embed", json={"texts": ["hello"]})
+        self.assertEqual(response.status_code, 503, response.text)
+        self.assertIn("non-finite", response.json()["detail"])
+
+    def test_health_answers_while_the_model_is_busy(self) -> None:
+        release = threading.Event()
+
+        class Blocking(FakeModel):
+            def encode(self, sentences: list[str], **kwargs: Any) -> list[list[float]]:
+                if self.calls >= 1:  # after the warm-up
+                    release.wait(30)
+                return super().encode(sentences, **kwargs)
+
+        client = fake_app(Blocking())
+        app = client.app
+
+        async def scenario() -> tuple[int, float, int]:
+            transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+            async with (
+                app.router.lifespan_context(app),  # type: ignore[attr-defined]
+                httpx.AsyncClient(transport=transport, base_url="http://t") as http,
+            ):
+                busy = asyncio.create_task(http.post("/embed", json={"texts": ["a"]}))
+                await asyncio.sleep(0.2)  # the worker is now blocked in encode
+                started = time.monotonic()
+                health = await asyncio.wait_for(http.get("/health"), timeout=5)
+                elapsed = time.monotonic() - started
+                release.set()
+                return health.status_code, elapsed, (await busy).status_code
+
+        status, elapsed, embed_status = asyncio.run(scenario())
+        self.assertEqual(status, 200)
+        self.assertLess(elapsed, 1.0)
+        self.assertEqual(embed_status, 200)
+
+    def test_every_status_is_in_the_openapi_document(self) -> None:
+        with fake_app() as client:
+            spec = client.get("/openapi.json").json()
+        embed = spec["paths"]["/embed"]["post"]["responses"]
+        self.assertLessEqual({"200", "400", "413", "422", "503"}, set(embed))
+        self.assertIn("Retry-After", embed["503"]["headers"])
+        self.assertLessEqual(
+            {"200", "503"}, set(spec["paths"]["/health"]["get"]["responses"])
+        )
+
+
+class BodyLimitTest(unittest.TestCase):
+    """The middleware on its own, with what a client can send."""
+
+    def call(
+        self, headers: list[tuple[bytes, bytes]], chunks: list[bytes]
+    ) -> tuple[int, int]:
+        seen = {"app_bytes": -1}
+
+        async def inner(scope: Any, receive: Any, send: Any) -> None:
+            message = await receive()
+            seen["app_bytes"] = len(message["body"])
+            await send({"type": "http.response.start", "status": 200, "headers": []})
+            await send({"type": "http.response.body", "body": b""})
+
+        messages = [
+            {"type": "http.request", "body": c, "more_body": i < len(chunks) - 1}
+            for i, c in enumerate(chunks)
+        ]
+        sent: list[dict[str, Any]] = []
+
+        async def receive() -> dict[str, Any]:
+            return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+        async def send(message: dict[str, Any]) -> None:
+            sent.append(message)
+
+        scope = {"type": "http", "method": "POST", "headers": headers}
+        asyncio.run(BodyLimit(inner, 10)(scope, receive, send))
+        return sent[0]["status"], seen["app_bytes"]
+
+    def test_limits(self) -> None:
+        self.assertEqual(self.call([], [b"12345", b"67890"]), (200, 10))
+        self.assertEqual(self.call([], [b"12345", b"67890", b"1"]), (413, -1))
+        self.assertEqual(self.call([(b"content-length", b"11")], [b"x"]), (413, -1))
+        self.assertEqual(self.call([(b"content-length", b"-1")], [b"x"]), (400, -1))
+        two = [(b"content-length", b"1"), (b"content-length", b"2")]
+        self.assertEqual(self.call(two, [b"x"]), (400, -1))
+        # A Content-Length that lies low is caught while reading.
+        self.assertEqual(self.call([(b"content-length", b"2")], [b"x" * 11]), (413, -1))
+
+
 class DegradedTest(unittest.TestCase):
     """A warm-up failure leaves the service up, degraded, with the reason."""
 
@@ -231,9 +394,12 @@ class DegradedTest(unittest.TestCase):
 
     def test_model_fails_to_load(self) -> None:
         client = self.start(
-            fake_app(loader_error=OSError("no such file: model.safetensors"))
+            fake_app(loader_error=OSError("no such file: /models/model.safetensors"))
         )
-        self.assert_degraded(client, "OSError: no such file: model.safetensors")
+        self.assert_degraded(client, "warm-up failed: OSError")
+        # The log has the message; no body carries it (it names a path).
+        self.assertIn("no such file: /models/model.safetensors", self.logs)
+        self.assertNotIn("/models", client.get("/health").text)
 
     def test_wrong_dimensions(self) -> None:
         client = self.start(fake_app(FakeModel(dimensions=768)))
@@ -241,16 +407,21 @@ class DegradedTest(unittest.TestCase):
 
     def test_encode_fails_at_warm_up(self) -> None:
         client = self.start(fake_app(FakeModel(fail_after=0)))
-        self.assert_degraded(client, "device-side assert")
+        self.assert_degraded(client, "warm-up failed: RuntimeError")
+        self.assertIn("device-side assert", self.logs)
 
     def test_encode_fails_after_warm_up_is_503_not_500(self) -> None:
         client = fake_app(FakeModel(fail_after=1))
         with client:
             self.assertEqual(client.get("/health").status_code, 200)
-            with self.assertLogs("uvicorn.error.app", level=logging.ERROR):
+            with self.assertLogs("uvicorn.error.app", level=logging.ERROR) as logs:
                 response = client.post("/embed", json={"texts": ["hello"]})
             self.assertEqual(response.status_code, 503, response.text)
-            self.assertIn("device-side assert", response.json()["detail"])
+            self.assertEqual(
+                response.json()["detail"],
+                "embedding failed: RuntimeError (see the service log)",
+            )
+            self.assertIn("device-side assert", "\n".join(logs.output))
 
     def test_before_warm_up(self) -> None:
         client = fake_app()  # no lifespan: not entered
@@ -285,7 +456,7 @@ class ConfigTest(unittest.TestCase):
         self.assertEqual((settings.max_batch_size, settings.max_text_length), (8, 100))
 
     def test_bad_numbers(self) -> None:
-        for value in ("zero", "0", "-3"):
+        for value in ("zero", "0", "-3", "1025", "9" * 40):
             with self.subTest(value=value), self.assertRaises(ConfigError) as caught:
                 load_settings({"EMBEDDING_MAX_BATCH_SIZE": value})
             self.assertIn("EMBEDDING_MAX_BATCH_SIZE", str(caught.exception))

@@ -125,7 +125,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         response_model=HealthResponse,
         responses={503: {"model": HealthResponse, "description": "Degraded"}},
     )
-    def health() -> JSONResponse:
+    async def health() -> JSONResponse:
+        # On the event loop: never behind the analysis threads.
         body = HealthResponse(
             status="ok" if status.reason is None else "degraded",
             service=settings.service_name,
