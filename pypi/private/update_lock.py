@@ -23,8 +23,20 @@ import tempfile
 
 from pypi.private import wheel_index
 
+PROXY_VARIABLES = (
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "NO_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "no_proxy",
+)
+"""An explicit proxy may be the only way to PyPI: pip reads these."""
+
 PIP_COMPILE_FLAGS = [
     "--quiet",
+    # Wheels only: resolving must never build an sdist (arbitrary code, as root).
+    "--pip-args=--only-binary=:all:",
     "--generate-hashes",
     "--allow-unsafe",
     "--strip-extras",
@@ -49,6 +61,7 @@ def pip_compile(
         "PIP_CERT",
         "REQUESTS_CA_BUNDLE",
         "PYTHONHOME",
+        *PROXY_VARIABLES,
     ):
         if passthrough in os.environ:
             env[passthrough] = os.environ[passthrough]

@@ -28,3 +28,40 @@ buildroot_path() {
   key=$(cat "$dir/packages.txt" "$dir/provision.sh" "$dir/bazelrc" | sha256sum | cut -c1-12)
   echo "$(buildroot_cache)/buildroot-$key"
 }
+
+# Unmount everything mounted at or below PATH (deepest first), then remove it
+# without crossing into any other file system. What an interrupted run leaves
+# (a partial root, debootstrap's /proc inside it) cannot outlive this.
+buildroot_clear() {
+  local path
+  path=$(readlink -m "$1")
+  [[ -n "$path" && "$path" != / ]] || buildroot_die "refusing to clear '$1'"
+  # /proc/self/mountinfo field 5 is the mount point (octal escapes for spaces).
+  local mounts
+  mapfile -t mounts < <(awk -v p="$path" '$5 == p || index($5, p "/") == 1 {print $5}' /proc/self/mountinfo | sort -r)
+  local m
+  for m in "${mounts[@]}"; do
+    umount -l "$(printf '%b' "$m")" 2>/dev/null || true
+  done
+  rm -rf --one-file-system "$path"
+  [[ ! -e "$path" ]] || buildroot_die "could not remove $path (still mounted, or not ours?); remove it by hand."
+}
+
+# Move the finished PARTIAL root to ROOT: whatever is at ROOT (a directory, a
+# file, a link) is cleared first, and mv -T never moves PARTIAL into it.
+buildroot_install() {
+  local partial=$1 root=$2
+  if [[ -e "$root" || -L "$root" ]]; then
+    buildroot_log "replacing $root, which holds no complete build root"
+    buildroot_clear "$root"
+  fi
+  mv -T "$partial" "$root"
+}
+
+# A whole number of GB, or die naming the variable (never shell arithmetic on
+# what the environment says).
+buildroot_whole_number() {
+  local name=$1 value=$2
+  [[ "$value" =~ ^[0-9]{1,6}$ ]] || buildroot_die "$name='$value' is not a whole number (of GB, at most 6 digits)."
+  printf '%s\n' "$value"
+}

@@ -15,7 +15,9 @@ source "$here/common.sh"
 
 root=${1:?usage: provision.sh ROOT}
 mirror=${MLIMAGE_DEBIAN_MIRROR:-http://deb.debian.org/debian}
-min_free_gb=${MLIMAGE_MIN_FREE_GB:-30}
+[[ "$mirror" =~ ^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/-]*)?$ ]] \
+  || buildroot_die "MLIMAGE_DEBIAN_MIRROR='$mirror' is not an http(s) URL of a Debian mirror."
+min_free_gb=$(buildroot_whole_number MLIMAGE_MIN_FREE_GB "${MLIMAGE_MIN_FREE_GB:-30}")
 apt_opts=(-o Acquire::Check-Valid-Until=false -o APT::Install-Recommends=false -o Dpkg::Use-Pty=false -q -y)
 
 [[ "$(id -u)" == 0 ]] || buildroot_die "provisioning the build root needs root (debootstrap, chroot)."
@@ -32,11 +34,11 @@ fi
 
 step() { buildroot_log "[build root] $*"; }
 
-# Remove what interrupted runs left behind (their mounts die with their namespaces).
+# Remove what interrupted runs left behind, mounts below them included.
 for stale in "$root".partial-*; do
   [[ -e "$stale" ]] || continue
   step "removing the unfinished root $stale from an interrupted run"
-  rm -rf --one-file-system "$stale"
+  buildroot_clear "$stale"
 done
 
 free_gb=$(df -P --block-size=1G "$cache" | awk 'NR == 2 {print $4}')
@@ -56,10 +58,13 @@ if ! command -v debootstrap >/dev/null; then
 fi
 
 partial="$root.partial-$$"
-trap 'rm -rf --one-file-system "$partial"' EXIT
+trap 'buildroot_clear "$partial"' EXIT
 
 step "debootstrap --variant=minbase sid (about 30 s, 220 MB)"
-debootstrap --variant=minbase sid "$partial" "$mirror" >"$cache/debootstrap.log" 2>&1 \
+# In a private mount namespace: the /proc and /sys debootstrap mounts in the
+# target die with it, even when it is killed.
+unshare --mount --propagation private -- \
+  debootstrap --variant=minbase sid "$partial" "$mirror" >"$cache/debootstrap.log" 2>&1 \
   || buildroot_die "debootstrap failed; see $cache/debootstrap.log"
 
 # The host's CA certificates (an intercepting proxy's CA among them) go into the
@@ -108,6 +113,6 @@ version=$(in_root /usr/bin/bazel --version 2>/dev/null | sed -n 's/^bazel \([0-9
 [[ -n "$version" ]] || buildroot_die "the build root's bazel does not run (bazel --version printed nothing)."
 echo "$version" >"$partial/.bazel-version"
 date -u +%Y-%m-%dT%H:%M:%SZ >"$partial/.complete"
-mv "$partial" "$root"
+buildroot_install "$partial" "$root"
 trap - EXIT
 step "ready: $root (Bazel $version)"

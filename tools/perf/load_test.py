@@ -3,7 +3,7 @@
     tools/bazel run //tools/perf:load_test -- --url http://127.0.0.1:8000 \\
         [--concurrency 48] [--requests 144] [--batch 64] [--text-length 2048]
     tools/bazel run //tools/perf:load_test -- --url ... --oversize-bytes 1500000000 \\
-        [--concurrency 2]
+        [--concurrency 2] [--framing chunked|content-length]
 
 The first form sends ``--requests`` POST /embed of ``--batch`` texts of
 ``--text-length`` characters (the service's maxima by default) from
@@ -186,12 +186,18 @@ def oversize(args: argparse.Namespace, url: urllib.parse.SplitResult) -> int:
         try:
             conn.putrequest("POST", "/embed")
             conn.putheader("Content-Type", "application/json")
-            conn.putheader("Transfer-Encoding", "chunked")
+            chunked = args.framing == "chunked"
+            if chunked:
+                conn.putheader("Transfer-Encoding", "chunked")
+            else:
+                conn.putheader("Content-Length", str(args.oversize_bytes))
             conn.endheaders()
             try:
                 for chunk in chunks(args.oversize_bytes):
-                    conn.send(b"%x\r\n%s\r\n" % (len(chunk), chunk))
-                conn.send(b"0\r\n\r\n")
+                    framed = b"%x\r\n%s\r\n" % (len(chunk), chunk)
+                    conn.send(framed if chunked else chunk)
+                if chunked:
+                    conn.send(b"0\r\n\r\n")
             except OSError:
                 pass  # the server answered and closed while we were sending
             response = conn.getresponse()
@@ -206,7 +212,7 @@ def oversize(args: argparse.Namespace, url: urllib.parse.SplitResult) -> int:
         outcomes = list(pool.map(send, range(args.concurrency)))
     for o in outcomes:
         print(
-            f"oversize: {args.oversize_bytes} bytes chunked -> "
+            f"oversize: {args.oversize_bytes} bytes ({args.framing}) -> "
             f"{o.status or o.error} in {o.seconds:.2f} s"
         )
     conn = connection(url, 10)
@@ -237,6 +243,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--text-length", type=bounded(1, 100_000), default=2048)
     parser.add_argument("--timeout", type=float, default=600.0)
     parser.add_argument("--oversize-bytes", type=bounded(1, MAX_OVERSIZE), default=0)
+    parser.add_argument(
+        "--framing", choices=["chunked", "content-length"], default="chunked"
+    )
     args = parser.parse_args(argv)
     url = urllib.parse.urlsplit(args.url)
     if url.scheme != "http" or url.hostname not in LOOPBACK:
