@@ -32,19 +32,30 @@ buildroot_path() {
 # Unmount everything mounted at or below PATH (deepest first), then remove it
 # without crossing into any other file system. What an interrupted run leaves
 # (a partial root, debootstrap's /proc inside it) cannot outlive this.
+# PATH must lie strictly below the cache (buildroot_cache), and its last
+# component is never followed: a symbolic link is removed, not its target.
 buildroot_clear() {
-  local path
-  path=$(readlink -m "$1")
-  [[ -n "$path" && "$path" != / ]] || buildroot_die "refusing to clear '$1'"
+  local cache parent name path
+  cache=$(readlink -f "$(buildroot_cache)")
+  parent=$(readlink -f "$(dirname -- "$1")")
+  name=$(basename -- "$1")
+  path="$parent/$name"
+  if [[ -z "$cache" || "$cache" == / || "$name" == . || "$name" == .. || "$path" != "$cache"/* ]]; then
+    buildroot_die "refusing to clear '$1': only paths below $cache are build-root paths"
+  fi
+  if [[ -L "$path" ]]; then
+    rm -f -- "$path"
+    return
+  fi
+  [[ -e "$path" ]] || return 0
   # /proc/self/mountinfo field 5 is the mount point (octal escapes for spaces).
-  local mounts
+  local mounts m
   mapfile -t mounts < <(awk -v p="$path" '$5 == p || index($5, p "/") == 1 {print $5}' /proc/self/mountinfo | sort -r)
-  local m
   for m in "${mounts[@]}"; do
     umount -l "$(printf '%b' "$m")" 2>/dev/null || true
   done
-  rm -rf --one-file-system "$path"
-  [[ ! -e "$path" ]] || buildroot_die "could not remove $path (still mounted, or not ours?); remove it by hand."
+  rm -rf --one-file-system -- "$path"
+  [[ ! -e "$path" ]] || buildroot_die "could not remove $path (still mounted?); remove it by hand."
 }
 
 # Move the finished PARTIAL root to ROOT: whatever is at ROOT (a directory, a
