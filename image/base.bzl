@@ -6,7 +6,7 @@ def debian_python_base(name, base, python, certs, interpreter):
     """Declares `<name>_ca_bundle`, `<name>layer_base` and `<name>layer_python`.
 
     (1) base: the distribution's `base` group (libc, libstdc++, tzdata, ...),
-    the non-root user of etc/passwd, a sticky /tmp, the CA bundle, UTC as the
+    the non-root user of etc/passwd, sticky /tmp and /var/tmp, the CA bundle, UTC as the
     local time; (2) python: the interpreter and the libraries base lacks, with
     /usr/bin/python3 pointing at it.
 
@@ -32,6 +32,8 @@ def debian_python_base(name, base, python, certs, interpreter):
         directories = {
             "/home/nonroot": "0755 65532 65532",
             "/tmp": "1777",
+            # Sticky as in Debian (base-files); the tree's copy loses the bit.
+            "/var/tmp": "1777",
         },
         files = {
             ":%sca_bundle" % name: "/etc/ssl/certs/ca-certificates.crt",

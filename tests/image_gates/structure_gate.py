@@ -85,6 +85,7 @@ EXPECTATION_KEYS = {
     "user",
 }
 MAX_LISTED = 20
+TEMP_DIRS = ("/tmp", "/var/tmp")
 
 
 def _rel(path: str) -> str:
@@ -317,6 +318,20 @@ class _Gate:
         if expected is not None and str(expected) not in (uid, name):
             self.fail("user", f"runs as {name} (uid {uid}), expected {expected}")
 
+    def temp_dirs(self) -> None:
+        """/tmp and /var/tmp are directories anyone may write, sticky (1777):
+        without the sticky bit, any user may delete anyone's files there."""
+        for path in TEMP_DIRS:
+            node = self.tree.nodes.get(_rel(path))
+            if node is None or node.kind != DIR:
+                self.fail("temp dirs", f"{path} is missing or not a directory")
+            elif node.mode != 0o1777:
+                self.fail(
+                    "temp dirs",
+                    f"{path} has mode {node.mode:04o}, expected 1777 (sticky, "
+                    "world-writable)",
+                )
+
     # ---- (g)
 
     def symlinks(self) -> None:
@@ -429,6 +444,7 @@ def check(
     gate.layers()
     gate.python()
     gate.user()
+    gate.temp_dirs()
     gate.entrypoint()
     gate.symlinks()
     return gate.problems

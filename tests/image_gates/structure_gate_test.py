@@ -40,7 +40,12 @@ def dist(name: str, version: str) -> dict[str, Entry]:
 
 def good_layers() -> dict[str, dict[str, Entry]]:
     return {
-        "base": {"/etc/passwd": PASSWD, "/etc/group": "root:x:0:\n"},
+        "base": {
+            "/etc/passwd": PASSWD,
+            "/etc/group": "root:x:0:\n",
+            "/tmp": Dir("1777"),
+            "/var/tmp": Dir("1777"),
+        },
         "python": {
             "/usr/bin/python3.11": File("\x7fELF", "0755"),
             "/usr/bin/python3": Link("python3.11"),
@@ -296,6 +301,17 @@ class StructureGateTest(unittest.TestCase):
             self.check(layers),
             "site-packages: /usr/lib/python3.11/site-packages holds 2 entries",
         )
+
+    def test_temp_dirs_without_the_sticky_bit(self) -> None:
+        layers = good_layers()
+        layers["base"]["/var/tmp"] = Dir("0777")  # what the image had before
+        self.assertProblems(
+            self.check(layers),
+            "temp dirs: /var/tmp has mode 0777, expected 1777",
+        )
+        layers = good_layers()
+        del layers["base"]["/tmp"]
+        self.assertProblems(self.check(layers), "temp dirs: /tmp is missing")
 
     # ---- (e) user
 
