@@ -10,6 +10,9 @@ def debian_lock(name, **kwargs):
     `<group>.txt` of root packages per group, and `exclude.txt`). The closure
     of each group's roots is resolved from the suites' `Packages` indexes and
     written, with each .deb's pool path, size, sha256 and URLs, to `lock.json`.
+    Each suite's InRelease is verified with gpgv against the Debian archive
+    keyring (both from pinned sid .debs), and each Packages.xz must have the
+    sha256 and size it lists; an InRelease past its Valid-Until is refused.
     It needs the Debian mirror, so it is tagged `requires-network`.
 
     Args:
@@ -20,7 +23,17 @@ def debian_lock(name, **kwargs):
         name = name,
         srcs = [Label("//deb/private:debian_lock.py")],
         main = Label("//deb/private:debian_lock.py"),
-        args = ["--distribution", native.package_name()],
+        args = [
+            "--distribution",
+            native.package_name(),
+            # Every InRelease is checked with pinned gpgv and keyring.
+            "--gpgv=$(rootpath %s)" % Label("@gpgv//:gpgv"),
+            "--keyring=$(rootpath %s)/usr/share/keyrings/debian-archive-keyring.gpg" % Label("@debian_keyring//:root"),
+        ],
+        data = [
+            Label("@gpgv//:gpgv"),
+            Label("@debian_keyring//:root"),
+        ],
         deps = [Label("//deb/private:debian_lock_lib")],
         tags = ["requires-network"],
         **kwargs

@@ -53,6 +53,7 @@ if __name__ == "__main__" and not __package__:
     if _ROOT not in sys.path:
         sys.path.insert(0, _ROOT)
 
+from deb.private import release
 from deb.private.closure import EXCLUDE_FILE, resolve_closure
 from deb.private.packages_index import (
     Fetcher,
@@ -252,6 +253,22 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="dir with one <group>.txt roots file per group and exclude.txt "
         "(default: DIR/packages)",
     )
+    parser.add_argument(
+        "--allow-expired",
+        action="store_true",
+        help="accept an InRelease past its Valid-Until, with a warning (a mirror "
+        "known to be a frozen snapshot); its signature is still checked",
+    )
+    parser.add_argument(
+        "--gpgv",
+        required=True,
+        help="gpgv, which checks each suite's InRelease (the macro passes @gpgv)",
+    )
+    parser.add_argument(
+        "--keyring",
+        required=True,
+        help="the Debian archive keyring (the macro passes @debian_keyring's)",
+    )
     return parser.parse_args(argv)
 
 
@@ -262,6 +279,8 @@ def run(
     fetch: Fetcher,
     suites: Sequence[Suite],
     distribution: str,
+    verify: release.Verifier,
+    allow_expired: bool = False,
 ) -> dict[str, object]:
     group_files = discover_groups(packages_dir)
     excluded = frozenset(read_list(os.path.join(packages_dir, EXCLUDE_FILE)))
@@ -271,7 +290,7 @@ def run(
         if not names:
             raise UserError(f"roots file {path} names no package")
         roots[group] = (path, names)
-    index = load_index(suites, arch, fetch)
+    index = load_index(suites, arch, fetch, verify, allow_expired=allow_expired)
     groups: dict[str, list[str]] = {}
     for group, (path, names) in roots.items():
         groups[group] = resolve_closure(names, index, excluded, path)
@@ -289,10 +308,15 @@ def main(
     argv: Sequence[str] | None = None,
     fetch: Fetcher = fetch_url,
     suites: Sequence[Suite] | None = None,
+    verify: release.Verifier | None = None,
 ) -> int:
-    """Entry point; `suites` overrides the distribution's (tests only)."""
+    """Entry point; `suites` and `verify` override the distribution's and
+    gpgv's (tests only)."""
     args = parse_args(argv)
     try:
+        verify = verify or release.gpgv_verifier(
+            os.path.abspath(args.gpgv), os.path.abspath(args.keyring)
+        )
         dist = load_distribution(workspace_path(args.distribution))
         out = workspace_path(args.out) if args.out else dist.out
         packages_dir = (
@@ -307,6 +331,8 @@ def main(
             fetch,
             dist.suites if suites is None else suites,
             dist.name,
+            verify,
+            args.allow_expired,
         )
     except UserError as e:
         log(f"debian_lock: error: {e}")

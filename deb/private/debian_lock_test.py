@@ -22,7 +22,14 @@ if __name__ == "__main__" and not __package__:
 
 from deb.private import debian_lock as dl
 from deb.private import packages_index as pi
-from deb.private.index_fixtures import MAIN, SECURITY, SYNTHETIC, stanza
+from deb.private.index_fixtures import (
+    MAIN,
+    SECURITY,
+    SYNTHETIC,
+    stanza,
+    unsigned,
+    with_releases,
+)
 from tools.pylib.cli import UserError
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -155,6 +162,10 @@ class FilesTest(unittest.TestCase):
             self.assertEqual(dl.workspace_path("a/b.json"), "a/b.json")
 
 
+# main() requires them; these tests inject the verifier instead.
+NO_GPGV = ["--gpgv", "unused", "--keyring", "unused"]
+
+
 class EndToEndTest(unittest.TestCase):
     """`run` and `main` over a fake fetcher: output shape and determinism."""
 
@@ -200,9 +211,10 @@ class EndToEndTest(unittest.TestCase):
                 self.out,
                 self.pkgdir,
                 "amd64",
-                fetch or self.fetch,
+                with_releases(fetch or self.fetch, [MAIN, SECURITY], "amd64"),
                 [MAIN, SECURITY],
                 "bookworm",
+                unsigned,
             )
         with open(self.out, encoding="utf-8") as f:
             return f.read()
@@ -295,13 +307,18 @@ class EndToEndTest(unittest.TestCase):
             return lzma.compress(self.indexes[MAIN.index_url("amd64")].encode())
 
         sid = os.path.join(REPO, "third_party", "debian", "sid")
-        argv = ["--distribution", sid, "--packages-dir", self.pkgdir]
+        argv = ["--distribution", sid, "--packages-dir", self.pkgdir, *NO_GPGV]
+        suites = list(dl.load_distribution(sid).suites)
         with contextlib.redirect_stderr(io.StringIO()):
-            code = dl.main([*argv, "--out", self.out], fetch)
+            code = dl.main(
+                [*argv, "--out", self.out],
+                with_releases(fetch, suites, "amd64"),
+                verify=unsigned,
+            )
         self.assertEqual(code, 0)
         self.assertEqual(
-            fetched,
-            ["https://deb.debian.org/debian/dists/sid/main/binary-amd64/Packages.xz"],
+            set(fetched),
+            {"https://deb.debian.org/debian/dists/sid/main/binary-amd64/Packages.xz"},
         )
         with open(self.out, encoding="utf-8") as f:
             lock = json.load(f)
@@ -344,7 +361,10 @@ class EndToEndTest(unittest.TestCase):
             contextlib.redirect_stderr(io.StringIO()),
         ):
             code = dl.main(
-                ["--distribution", "third_party/debian/test"], self.fetch, (MAIN,)
+                ["--distribution", "third_party/debian/test", *NO_GPGV],
+                with_releases(self.fetch, [MAIN], "amd64"),
+                (MAIN,),
+                unsigned,
             )
         self.assertEqual(code, 0)
         with open(os.path.join(dist, "lock.json"), encoding="utf-8") as f:
@@ -356,7 +376,11 @@ class EndToEndTest(unittest.TestCase):
     def test_unknown_distribution(self) -> None:
         err = io.StringIO()
         with contextlib.redirect_stderr(err):
-            code = dl.main(["--distribution", "/nonexistent/trixie"], self.fetch)
+            code = dl.main(
+                ["--distribution", "/nonexistent/trixie", *NO_GPGV],
+                self.fetch,
+                verify=unsigned,
+            )
         self.assertEqual(code, 1)
         self.assertIn(
             "cannot read /nonexistent/trixie/distribution.json", err.getvalue()
@@ -376,9 +400,11 @@ class EndToEndTest(unittest.TestCase):
                     self.out,
                     "--packages-dir",
                     self.pkgdir,
+                    *NO_GPGV,
                 ],
                 unreachable,
                 (MAIN,),
+                unsigned,
             )
         self.assertEqual(code, 1)
         self.assertIn(

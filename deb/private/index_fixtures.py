@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from deb.private import packages_index as pi
 
 MAIN = pi.Suite(
@@ -76,3 +78,27 @@ SYNTHETIC = [
     stanza("media-types", "10.0.0", arch="all"),
     stanza("unused", "1.0"),
 ]
+
+
+def with_releases(fetch: pi.Fetcher, suites: list[pi.Suite], arch: str) -> pi.Fetcher:
+    """`fetch`, plus each suite's InRelease: an UNSIGNED Release listing the
+    sha256 and size of what `fetch` serves as that suite's Packages.xz (for
+    tests; release_test checks real signatures)."""
+
+    def serve(url: str) -> bytes:
+        for suite in suites:
+            if url == suite.release_url():
+                index = fetch(suite.index_url(arch))
+                digest = hashlib.sha256(index).hexdigest()
+                return (
+                    f"Suite: {suite.name}\nDate: Mon, 30 Nov 2026 00:00:00 UTC\n"
+                    f"SHA256:\n {digest} {len(index)} {suite.index_path(arch)}\n"
+                ).encode()
+        return fetch(url)
+
+    return serve
+
+
+def unsigned(url: str, data: bytes) -> str:
+    """A Verifier for the synthetic Releases above: their text as is."""
+    return data.decode()

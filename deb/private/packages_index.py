@@ -10,6 +10,7 @@ package, plus who provides which virtual name.
 from __future__ import annotations
 
 import collections
+import datetime
 import gzip
 import lzma
 import urllib.error
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 
 from debian import deb822
 
+from deb.private import release
 from deb.private.relations import Relation, compare_versions, parse_relations
 from tools.pylib.cli import UserError, log
 
@@ -40,10 +42,15 @@ class Suite:
     dists_base: str  # mirror root that holds dists/<name>/
     pool_bases: tuple[str, ...]  # mirror roots that hold the pool/, in order
 
+    def index_path(self, arch: str, component: str = "main") -> str:
+        """The index's path below dists/<suite>/, as InRelease lists it."""
+        return f"{component}/binary-{arch}/Packages.xz"
+
     def index_url(self, arch: str, component: str = "main") -> str:
-        return (
-            f"{self.dists_base}dists/{self.name}/{component}/binary-{arch}/Packages.xz"
-        )
+        return f"{self.dists_base}dists/{self.name}/{self.index_path(arch, component)}"
+
+    def release_url(self) -> str:
+        return f"{self.dists_base}dists/{self.name}/InRelease"
 
     def urls(self, filename: str) -> list[str]:
         return [base + filename for base in self.pool_bases]
@@ -172,12 +179,35 @@ def fetch_url(url: str) -> bytes:
         ) from None
 
 
-def load_index(suites: Sequence[Suite], arch: str, fetch: Fetcher) -> Index:
+def load_index(
+    suites: Sequence[Suite],
+    arch: str,
+    fetch: Fetcher,
+    verify: release.Verifier,
+    now: datetime.datetime | None = None,
+    allow_expired: bool = False,
+) -> Index:
+    """Each suite's signed InRelease (verified, within Valid-Until unless
+    `allow_expired`), then its Packages.xz (its sha256 and size the signed
+    ones), parsed and merged."""
+    now = now or datetime.datetime.now(datetime.UTC)
     packages: list[Package] = []
     for suite in suites:
+        release_url = suite.release_url()
+        log(f"fetching {release_url}")
+        signed = release.parse_release(
+            verify(release_url, fetch(release_url)), release_url
+        )
+        try:
+            release.check_valid(signed, now)
+        except UserError as e:
+            if not allow_expired:
+                raise
+            log(f"warning (--allow-expired): {e}")
         url = suite.index_url(arch)
         log(f"fetching {url}")
         data = fetch(url)
+        release.check_index(signed, suite.index_path(arch), url, data)
         text = decompress(url, data)
         parsed = parse_index(text, suite)
         log(

@@ -21,7 +21,7 @@ if __name__ == "__main__" and not __package__:
 
 from deb.private import packages_index as pi
 from deb.private import relations as rl
-from deb.private.index_fixtures import MAIN, SECURITY, stanza
+from deb.private.index_fixtures import MAIN, SECURITY, stanza, unsigned, with_releases
 from tools.pylib.cli import UserError
 
 
@@ -136,16 +136,21 @@ class IndexTest(unittest.TestCase):
             return lzma.compress(texts[url].encode())
 
         with contextlib.redirect_stderr(io.StringIO()) as err:
-            index = pi.load_index([MAIN, SECURITY], "amd64", fetch)
+            index = pi.load_index(
+                [MAIN, SECURITY],
+                "amd64",
+                with_releases(fetch, [MAIN, SECURITY], "amd64"),
+                unsigned,
+            )
+        # (`fetched` also holds the index fetches with_releases makes to hash.)
         self.assertEqual(
+            fetched[-1],
+            "https://sec.invalid/debian-security/dists/bookworm-security/main/"
+            "binary-amd64/Packages.xz",
+        )
+        self.assertIn(
+            "https://main.invalid/debian/dists/bookworm/main/binary-amd64/Packages.xz",
             fetched,
-            [
-                "https://main.invalid/debian/dists/bookworm/main/binary-amd64/Packages.xz",
-                (
-                    "https://sec.invalid/debian-security/dists/bookworm-security/main/"
-                    "binary-amd64/Packages.xz"
-                ),
-            ],
         )
         self.assertEqual(index.packages["a"].version, "2")
         self.assertIn("fetching https://main.invalid/", err.getvalue())
