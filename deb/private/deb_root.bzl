@@ -1,6 +1,6 @@
 """deb_root: merge pinned Debian packages into one root directory."""
 
-load("//tools/bzl:downloads.bzl", "download_all")
+load("//tools/bzl:downloads.bzl", "describe_failures", "download_all")
 
 # Bazel's archive extraction rewrites an absolute symlink target (libc6's
 # /lib64/ld-linux-x86-64.so.2 -> /lib/x86_64-linux-gnu/...) to point into the
@@ -32,11 +32,16 @@ def _deb_root_impl(rctx):
         for name in names
     ])
     if failed:
-        fail((
-            "deb_root %s: %s could not be downloaded, or its sha256 is not the one %s " +
-            "pins (see the warning above). Debian's mirror drops superseded versions: " +
-            "regenerate the lock with its `:lock` target (e.g. `tools/bazel run //third_party/debian/bookworm:lock`)."
-        ) % (rctx.name, ", ".join(["%s %s" % (n, lock["packages"][n]["version"]) for n in failed]), rctx.attr.lock))
+        fail("deb_root %s: %d .deb(s) of %s failed:\n%s" % (
+            rctx.name,
+            len(failed),
+            rctx.attr.lock,
+            describe_failures(
+                [struct(key = "%s %s" % (f.key, lock["packages"][f.key]["version"]), mismatch = f.mismatch, got = f.got) for f in failed],
+                rctx.attr.lock,
+                "tools/bazel run //%s:lock" % rctx.attr.lock.package,
+            ),
+        ))
     for name in names:
         deb = "debs/%s.deb" % name
         rctx.report_progress("unpacking %s" % name)

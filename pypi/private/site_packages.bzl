@@ -1,6 +1,6 @@
 """site_packages: the locked wheels installed into ONE site-packages tree."""
 
-load("//tools/bzl:downloads.bzl", "download_all")
+load("//tools/bzl:downloads.bzl", "describe_failures", "download_all")
 
 _BUILD = """\
 load("@rules_python//python:defs.bzl", "py_library")
@@ -49,12 +49,16 @@ def _download_all(rctx, wheels, directory, lock_label):
     ]
     failed = download_all(rctx, downloads)
     if failed:
-        fail((
-            "%s: the wheels of %s could not be downloaded, or their sha256 is not the " +
-            "one %s pins (see the warning above). If PyPI is unreachable, check the " +
-            "network or proxy; if the sha256 differs, the file changed under the same " +
-            "name: do not regenerate the lock blindly."
-        ) % (rctx.name, ", ".join(["%s (%s)" % (n, wheels[n]["filename"]) for n in failed]), lock_label))
+        fail("%s: %d wheel(s) of %s failed:\n%s" % (
+            rctx.name,
+            len(failed),
+            lock_label,
+            describe_failures(
+                [struct(key = "%s (%s)" % (f.key, wheels[f.key]["filename"]), mismatch = f.mismatch, got = f.got) for f in failed],
+                lock_label,
+                "the lock's `.update` target (e.g. `tools/bazel run //:requirements.update`)",
+            ),
+        ))
     return [d.output for d in downloads]
 
 def _site_packages_impl(rctx):
