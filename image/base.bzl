@@ -3,7 +3,7 @@
 load("//oci:defs.bzl", "image_layer")
 
 def debian_python_base(name, base, python, certs, interpreter):
-    """Declares `<name>_ca_bundle`, `<name>layer_base` and `<name>layer_python`.
+    """Declares `<name>_ca_bundle`, `<name>_layer_base` and `<name>_layer_python`.
 
     (1) base: the distribution's `base` group (libc, libstdc++, tzdata, ...),
     the non-root user of etc/passwd, sticky /tmp and /var/tmp, the CA bundle, UTC as the
@@ -11,7 +11,7 @@ def debian_python_base(name, base, python, certs, interpreter):
     /usr/bin/python3 pointing at it.
 
     Args:
-      name: a prefix: "" for bookworm's (`layer_base`), "trixie_" for trixie's.
+      name: the distribution, the prefix of the targets ("bookworm", "trixie").
       base: the `debian.root` of the base group (e.g. "@debian_base//:root").
       python: the `debian.root` of the python group minus base.
       certs: the `debian.root` of the certs group, the CA bundle's source.
@@ -21,14 +21,14 @@ def debian_python_base(name, base, python, certs, interpreter):
     # /etc/ssl/certs/ca-certificates.crt, made from the ca-certificates
     # package's Mozilla certificates as update-ca-certificates would.
     native.genrule(
-        name = name + "ca_bundle",
+        name = name + "_ca_bundle",
         srcs = [certs],
-        outs = [name + "ca-certificates.crt"],
+        outs = [name + "/ca-certificates.crt"],
         cmd = "$(execpath //deb/private:ca_bundle) --root $(execpath %s) --out $@" % certs,
         tools = ["//deb/private:ca_bundle"],
     )
     image_layer(
-        name = name + "layer_base",
+        name = name + "_layer_base",
         directories = {
             "/home/nonroot": "0755 65532 65532",
             "/tmp": "1777",
@@ -36,7 +36,7 @@ def debian_python_base(name, base, python, certs, interpreter):
             "/var/tmp": "1777",
         },
         files = {
-            ":%sca_bundle" % name: "/etc/ssl/certs/ca-certificates.crt",
+            ":%s_ca_bundle" % name: "/etc/ssl/certs/ca-certificates.crt",
             "etc/group": "/etc/group",
             "etc/passwd": "/etc/passwd",
         },
@@ -48,7 +48,7 @@ def debian_python_base(name, base, python, certs, interpreter):
         trees = {base: "/"},
     )
     image_layer(
-        name = name + "layer_python",
+        name = name + "_layer_python",
         layer_name = "python",
         symlinks = {"/usr/bin/python3": interpreter.rpartition("/")[2]},
         trees = {python: "/"},

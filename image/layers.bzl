@@ -7,8 +7,8 @@ checks in this order.
 """
 
 IMAGE_LAYERS = [
-    ("base", "//image:layer_base"),
-    ("python", "//image:layer_python"),
+    ("base", "//image:bookworm_layer_base"),
+    ("python", "//image:bookworm_layer_python"),
     ("cuda", "//:layer_cuda"),
     ("torch", "//:layer_torch"),
     ("packages", "//:layer_packages"),
