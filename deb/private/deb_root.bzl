@@ -28,7 +28,7 @@ def _deb_root_impl(rctx):
         if name not in lock["packages"]:
             fail("deb_root %s: package %r is not in %s; regenerate the lock with its `:lock` target (e.g. `tools/bazel run //third_party/debian/bookworm:lock`)." % (rctx.name, name, rctx.attr.lock))
     failed = download_all(rctx, [
-        struct(key = name, urls = lock["packages"][name]["urls"], output = "debs/%s.deb" % name, sha256 = lock["packages"][name]["sha256"])
+        struct(key = "%s %s" % (name, lock["packages"][name]["version"]), urls = lock["packages"][name]["urls"], output = "debs/%s.deb" % name, sha256 = lock["packages"][name]["sha256"])
         for name in names
     ])
     if failed:
@@ -37,7 +37,7 @@ def _deb_root_impl(rctx):
             len(failed),
             rctx.attr.lock,
             describe_failures(
-                [struct(key = "%s %s" % (f.key, lock["packages"][f.key]["version"]), mismatch = f.mismatch, got = f.got) for f in failed],
+                failed,
                 rctx.attr.lock,
                 "tools/bazel run //%s:lock" % rctx.attr.lock.package,
             ),

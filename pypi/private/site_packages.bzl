@@ -44,7 +44,7 @@ _INSTALLER_WHEELS = ["installer", "packaging"]
 def _download_all(rctx, wheels, directory, lock_label):
     """Downloads the wheels into `directory`; returns their paths, sorted by name."""
     downloads = [
-        struct(key = name, urls = [wheels[name]["url"]], output = directory + "/" + wheels[name]["filename"], sha256 = wheels[name]["sha256"])
+        struct(key = "%s (%s)" % (name, wheels[name]["filename"]), urls = [wheels[name]["url"]], output = directory + "/" + wheels[name]["filename"], sha256 = wheels[name]["sha256"])
         for name in sorted(wheels)
     ]
     failed = download_all(rctx, downloads)
@@ -54,7 +54,7 @@ def _download_all(rctx, wheels, directory, lock_label):
             len(failed),
             lock_label,
             describe_failures(
-                [struct(key = "%s (%s)" % (f.key, wheels[f.key]["filename"]), mismatch = f.mismatch, got = f.got) for f in failed],
+                failed,
                 lock_label,
                 "the lock's `.update` target (e.g. `tools/bazel run //:requirements.update`)",
             ),

@@ -11,8 +11,8 @@ def download_all(rctx, downloads):
 
     Args:
       rctx: the repository context.
-      downloads: a list of structs with `key` (what the caller calls it),
-        `urls`, `output` and `sha256`.
+      downloads: a list of structs with `key` (how messages name it, e.g.
+        "crane 0.20.7+ds1-5"), `urls`, `output` and `sha256`.
 
     Returns:
       One struct per failed download, in order: `key`, `mismatch` (True: a
