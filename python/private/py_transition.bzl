@@ -20,7 +20,7 @@ _python_version_transition = transition(
 )
 
 def _py_on_version_impl(ctx):
-    inner = ctx.attr.target[0] if type(ctx.attr.target) == "list" else ctx.attr.target
+    inner = ctx.attr.target
     executable = ctx.actions.declare_file(ctx.label.name)
     ctx.actions.symlink(
         output = executable,
