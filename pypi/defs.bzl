@@ -1,12 +1,11 @@
 """Public API of the PyPI rule set: pip_lock and py_image_layers."""
 
-load("@rules_python//python:defs.bzl", _default_py_binary = "py_binary", _default_py_test = "py_test")
 load("//pypi/private:py_image_layers.bzl", _py_image_layers = "py_image_layers")
-load("//python:defs.bzl", _versioned_py_binary = "py_binary", _versioned_py_test = "py_test")
+load("//python:defs.bzl", "py_binary", "py_test")
 
 py_image_layers = _py_image_layers
 
-def pip_lock(name, requirements_in, lock, wheels_lock, python_info, site_packages = None, python_version = None, **kwargs):
+def pip_lock(name, requirements_in, lock, wheels_lock, python_info, python_version, site_packages = None, **kwargs):
     """Declares the targets that keep a pip-tools lock and its wheel map honest.
 
     - `bazel run :<name>.update` recompiles `lock` from `requirements_in` with
@@ -30,20 +29,15 @@ def pip_lock(name, requirements_in, lock, wheels_lock, python_info, site_package
       wheels_lock: the wheel map, e.g. "//third_party/pypi:wheels.lock.json".
       python_info: the target interpreter's facts, e.g.
         "@python_3_11//:python.json": markers and wheel tags follow from them.
+      python_version: the stack's Python (a value of
+        //toolchains:python_version: `PYTHON["version"]` of the interpreter
+        repository whose `python_info` this is): pip-compile and the checks
+        run on it, so the lock is resolved on the interpreter it serves.
       site_packages: the `site_packages_dir` of the repository installed from
         this lock (e.g. "@pypi//:site_packages_dir"), for the consistency test.
-      python_version: the stack's Python (a value of
-        //toolchains:python_version, from its interpreter repository's
-        defs.bzl): pip-compile and the checks run on it, so the lock is
-        resolved on the interpreter it serves. Default: the default toolchain.
       **kwargs: passed to every target (e.g. visibility).
     """
     pkg = native.package_name()
-    if python_version:
-        py_binary = lambda **kw: _versioned_py_binary(python_version = python_version, **kw)
-        py_test = lambda **kw: _versioned_py_test(python_version = python_version, **kw)
-    else:
-        py_binary, py_test = _default_py_binary, _default_py_test
 
     def _path(label):
         label = native.package_relative_label(label)
@@ -63,6 +57,7 @@ def pip_lock(name, requirements_in, lock, wheels_lock, python_info, site_package
     ]
     py_binary(
         name = name + ".update",
+        python_version = python_version,
         srcs = srcs,
         main = Label("//pypi/private:update_lock.py"),
         args = args,
@@ -73,6 +68,7 @@ def pip_lock(name, requirements_in, lock, wheels_lock, python_info, site_package
     )
     py_test(
         name = name + "_test",
+        python_version = python_version,
         srcs = srcs,
         main = Label("//pypi/private:update_lock.py"),
         args = args + ["--check"],
@@ -84,6 +80,7 @@ def pip_lock(name, requirements_in, lock, wheels_lock, python_info, site_package
     )
     py_test(
         name = name + "_wheels_test",
+        python_version = python_version,
         size = "small",
         srcs = [Label("//pypi/private:wheel_index.py")],
         main = Label("//pypi/private:wheel_index.py"),
@@ -100,6 +97,7 @@ def pip_lock(name, requirements_in, lock, wheels_lock, python_info, site_package
     if site_packages:
         py_test(
             name = name + "_consistency_test",
+            python_version = python_version,
             size = "medium",
             srcs = [Label("//pypi/private:lock_consistency.py")],
             main = Label("//pypi/private:lock_consistency.py"),

@@ -121,8 +121,8 @@ installs them with PyPA's `installer` (//pypi/private:install_wheels.py) into
 one site-packages at the interpreter's path (its `python.json`), laid out as
 pip would, with a `distributions.json` manifest of each distribution's files.""",
     attrs = {
-        "python": attr.label(default = "@python_3_11//:python3", allow_single_file = True, doc = "The interpreter that runs the installer."),
-        "python_info": attr.label(default = "@python_3_11//:python.json", allow_single_file = True, doc = "The interpreter's facts: its version and site-packages path."),
+        "python": attr.label(mandatory = True, allow_single_file = True, doc = "The interpreter the wheels are for, which runs the installer."),
+        "python_info": attr.label(mandatory = True, allow_single_file = True, doc = "The interpreter's facts: its version and site-packages path."),
         "tool_wheels_lock": attr.label(default = "//third_party/build_tools:wheels.lock.json", allow_single_file = True, doc = "The wheels.lock.json that pins `installer` and `packaging`."),
         "wheels_lock": attr.label(mandatory = True, allow_single_file = True, doc = "wheels.lock.json"),
         "_installer": attr.label(default = "//pypi/private:install_wheels.py", allow_single_file = True),
