@@ -155,5 +155,30 @@ class UnpackedImage:
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 
+def stack_version_problems(
+    version: subprocess.CompletedProcess[str],
+    numpy: subprocess.CompletedProcess[str],
+    full_version: str,
+    numpy_pin: str,
+) -> list[str]:
+    """What is wrong with `python3 --version` and numpy's version in an image,
+    against the stack's interpreter (its python.json) and its numpy pin."""
+    problems = []
+    if version.returncode != 0 or version.stdout.split() != ["Python", full_version]:
+        problems.append(
+            f"python3 --version in the image says {version.stdout.strip()!r} "
+            f"(exit {version.returncode}), the stack's interpreter is {full_version}"
+        )
+    if numpy.returncode != 0:
+        problems.append(
+            f"import numpy failed in the image: {numpy.stderr.strip()[-300:]}"
+        )
+    elif numpy.stdout.strip() != numpy_pin:
+        problems.append(
+            f"numpy in the image is {numpy.stdout.strip()}, the lock pins {numpy_pin}"
+        )
+    return problems
+
+
 def dumps(value: object) -> str:
     return json.dumps(value, indent=2, sort_keys=True)
