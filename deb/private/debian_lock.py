@@ -195,16 +195,27 @@ def discover_groups(packages_dir: str) -> dict[str, str]:
     return groups
 
 
-def package_entry(pkg: Package) -> dict[str, object]:
-    return {
+def package_entry(pkg: Package, listed_in: Sequence[Suite] = ()) -> dict[str, object]:
+    """A package's lock entry. `listed_in` are the suites whose index lists
+    this very file (pool path and sha256), in the distribution's order; those
+    beyond the package's own suite go in `also_in`, and their pools' URLs
+    follow its own, so a download tries every suite that still has it."""
+    others = [suite for suite in listed_in if suite != pkg.suite]
+    urls: list[str] = []
+    for suite in [pkg.suite, *others]:
+        urls.extend(url for url in suite.urls(pkg.filename) if url not in urls)
+    entry: dict[str, object] = {
         "version": pkg.version,
         "arch": pkg.arch,
         "sha256": pkg.sha256,
         "size": pkg.size,
         "filename": pkg.filename,
         "suite": pkg.suite.name,
-        "urls": pkg.suite.urls(pkg.filename),
+        "urls": urls,
     }
+    if others:
+        entry["also_in"] = [suite.name for suite in others]
+    return entry
 
 
 def build_lock(
@@ -220,7 +231,10 @@ def build_lock(
         "distribution": distribution,
         "suites": [suite.name for suite in suites],
         "groups": {group: sorted(members) for group, members in sorted(groups.items())},
-        "packages": {name: package_entry(index.packages[name]) for name in names},
+        "packages": {
+            name: package_entry(index.packages[name], index.listed_in[name])
+            for name in names
+        },
     }
 
 

@@ -105,6 +105,27 @@ class PackageEntryTest(unittest.TestCase):
             },
         )
 
+    def test_entry_lists_every_suite_that_has_the_file(self) -> None:
+        (pkg,) = pi.parse_index(stanza("foo", "2.0-1"), SECURITY)
+        deb = "pool/main/f/foo/foo_2.0-1_amd64.deb"
+        entry = dl.package_entry(pkg, (MAIN, SECURITY))
+        self.assertEqual(entry["also_in"], ["bookworm"])
+        self.assertEqual(
+            entry["urls"],
+            [
+                f"https://sec.invalid/debian-security/{deb}",
+                f"https://fallback.invalid/debian-security/{deb}",
+                f"https://main.invalid/debian/{deb}",
+            ],
+        )
+        # Suites sharing a pool (sid and forky on one mirror) give each URL once.
+        (sid,) = pi.parse_index(stanza("foo"), MAIN)
+        forky = pi.Suite("forky", MAIN.dists_base, MAIN.pool_bases)
+        entry = dl.package_entry(sid, (MAIN, forky))
+        self.assertEqual(entry["urls"], dl.package_entry(sid)["urls"])
+        self.assertEqual(entry["also_in"], ["forky"])
+        self.assertNotIn("also_in", dl.package_entry(pkg, (SECURITY,)))
+
 
 class FilesTest(unittest.TestCase):
     def setUp(self) -> None:

@@ -135,15 +135,25 @@ def decompress(url: str, data: bytes) -> str:
 
 
 class Index:
-    """The newest version of every package across suites, plus Provides."""
+    """The newest version of every package across suites, plus Provides, and
+    for each chosen package the suites that list the very same file."""
 
     def __init__(self, packages: Iterable[Package]) -> None:
+        listed = list(packages)
         self.packages: dict[str, Package] = {}
-        for pkg in packages:
+        for pkg in listed:
             current = self.packages.get(pkg.name)
             # Strictly newer wins, so on a tie the earlier suite is kept.
             if current is None or compare_versions(pkg.version, current.version) > 0:
                 self.packages[pkg.name] = pkg
+        # The pool keeps a file while any suite lists it (sid drops a version
+        # within days, testing keeps it for months): a lock can name them all.
+        self.listed_in: dict[str, tuple[Suite, ...]] = collections.defaultdict(tuple)
+        for pkg in listed:
+            chosen = self.packages[pkg.name]
+            same_file = (pkg.filename, pkg.sha256) == (chosen.filename, chosen.sha256)
+            if same_file and pkg.suite not in self.listed_in[pkg.name]:
+                self.listed_in[pkg.name] += (pkg.suite,)
         self.providers: dict[str, list[tuple[Package, Relation]]] = (
             collections.defaultdict(list)
         )

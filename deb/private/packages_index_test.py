@@ -124,6 +124,21 @@ class IndexTest(unittest.TestCase):
         )
         self.assertEqual(index.packages["a"].suite, MAIN)
 
+    def test_listed_in_names_every_suite_with_the_same_file(self) -> None:
+        same = pi.parse_index(stanza("a"), MAIN) + pi.parse_index(stanza("a"), SECURITY)
+        self.assertEqual(pi.Index(same).listed_in["a"], (MAIN, SECURITY))
+        # Another version, or the same name with another sha256, is not that file.
+        older = pi.parse_index(stanza("a", "0.9-1"), MAIN)
+        newer = pi.parse_index(stanza("a", "1.0-1"), SECURITY)
+        self.assertEqual(pi.Index(older + newer).listed_in["a"], (SECURITY,))
+        rebuilt = pi.parse_index(
+            stanza("a").replace("SHA256: 61", "SHA256: ff"), SECURITY
+        )
+        self.assertEqual(
+            pi.Index(pi.parse_index(stanza("a"), MAIN) + rebuilt).listed_in["a"],
+            (MAIN,),
+        )
+
     def test_load_index_uses_fetcher(self) -> None:
         texts = {
             MAIN.index_url("amd64"): stanza("a", "1"),
