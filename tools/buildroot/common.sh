@@ -21,11 +21,12 @@ buildroot_output_root() {
   echo "$(buildroot_cache)/bazel"
 }
 
-# The build root's path is keyed by what goes into it, so changing the package
-# list, the provisioning script or the root's bazelrc makes a new root.
+# The build root's path is keyed by what goes into it, so changing its lock,
+# the provisioning scripts or the root's bazelrc makes a new root.
 buildroot_path() {
   local dir="$1/tools/buildroot" key
-  key=$(cat "$dir/packages.txt" "$dir/provision.sh" "$dir/bazelrc" | sha256sum | cut -c1-12)
+  key=$(cat "$1/third_party/debian/buildroot/lock.json" "$dir/provision.sh" \
+    "$dir/locked_debs.py" "$dir/bazelrc" | sha256sum | cut -c1-12)
   echo "$(buildroot_cache)/buildroot-$key"
 }
 

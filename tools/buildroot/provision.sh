@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Provision the build root: a Debian sid root holding the pinned Bazel, the
-# host's CA certificates and offline module resolution.
+# host's CA certificates and offline module resolution. Its packages are
+# exactly those of third_party/debian/buildroot/lock.json (group buildroot),
+# each .deb checked by sha256; nothing is resolved here.
 #
 # Usage: tools/buildroot/provision.sh ROOT
 #
@@ -14,13 +16,13 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 source "$here/common.sh"
 
 root=${1:?usage: provision.sh ROOT}
-mirror=${MLIMAGE_DEBIAN_MIRROR:-http://deb.debian.org/debian}
-[[ "$mirror" =~ ^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/-]*)?$ ]] \
+mirror=${MLIMAGE_DEBIAN_MIRROR:-}
+[[ -z "$mirror" || "$mirror" =~ ^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/-]*)?$ ]] \
   || buildroot_die "MLIMAGE_DEBIAN_MIRROR='$mirror' is not an http(s) URL of a Debian mirror."
 min_free_gb=$(buildroot_whole_number MLIMAGE_MIN_FREE_GB "${MLIMAGE_MIN_FREE_GB:-30}")
-apt_opts=(-o Acquire::Check-Valid-Until=false -o APT::Install-Recommends=false -o Dpkg::Use-Pty=false -q -y)
+lock=$(cd "$here/../.." && pwd -P)/third_party/debian/buildroot/lock.json
 
-[[ "$(id -u)" == 0 ]] || buildroot_die "provisioning the build root needs root (debootstrap, chroot)."
+[[ "$(id -u)" == 0 ]] || buildroot_die "provisioning the build root needs root (dpkg in a chroot)."
 [[ -f "$root/.complete" ]] && exit 0
 
 cache=$(dirname "$root")
@@ -46,57 +48,75 @@ if (( free_gb < min_free_gb )); then
   buildroot_die "only ${free_gb} GB free under $cache; the build root and the image build need about ${min_free_gb} GB (set MLIMAGE_CACHE to a larger disk)."
 fi
 
-if ! curl -fsS --max-time 30 -o /dev/null "$mirror/dists/sid/InRelease"; then
-  buildroot_die "cannot reach the Debian mirror $mirror (needed once, to make the build root). Check the network or set MLIMAGE_DEBIAN_MIRROR."
-fi
-
-if ! command -v debootstrap >/dev/null; then
-  command -v apt-get >/dev/null || buildroot_die "debootstrap is missing and there is no apt-get to install it; install debootstrap."
-  step "installing debootstrap on the host (apt-get)"
-  apt-get -q update >/dev/null
-  apt-get "${apt_opts[@]}" install debootstrap >/dev/null
-fi
+for tool in python3 dpkg-deb tar unshare chroot; do
+  command -v "$tool" >/dev/null \
+    || buildroot_die "provisioning the build root needs $tool on the host (a Debian or Ubuntu host has it; python3: any 3.9 or later, standard library only)."
+done
 
 partial="$root.partial-$$"
 trap 'buildroot_clear "$partial"' EXIT
+mkdir -p "$partial"
 
-step "debootstrap --variant=minbase sid (about 30 s, 220 MB)"
-# In a private mount namespace: the /proc and /sys debootstrap mounts in the
-# target die with it, even when it is killed.
-unshare --mount --propagation private -- \
-  debootstrap --variant=minbase sid "$partial" "$mirror" >"$cache/debootstrap.log" 2>&1 \
-  || buildroot_die "debootstrap failed; see $cache/debootstrap.log"
+# Exactly the locked .debs, each checked by sha256 (tried from every suite
+# that lists it), kept by hash in the cache so a later provisioning needs no
+# network for them; nothing is resolved here.
+step "fetching the .debs $lock locks (about 680 MB once; kept in $cache/debs)"
+mirror_args=()
+[[ -n "$mirror" ]] && mirror_args=(--mirror "$mirror")
+debs_list="$partial/.locked-debs"
+python3 "$here/locked_debs.py" fetch --lock "$lock" --group buildroot --cache "$cache/debs" \
+  "${mirror_args[@]}" >"$debs_list" || buildroot_die "fetching the build root's .debs failed (above)."
+mapfile -t debs <"$debs_list"
+rm -f "$debs_list"
+
+# Unpack every file first (base-files first: it makes the merged-/usr links),
+# so every maintainer script finds its tools; then dpkg installs the same
+# .debs, recording them and running their scripts, as debootstrap does.
+step "unpacking ${#debs[@]} .debs"
+for deb in "${debs[@]}"; do
+  dpkg-deb --fsys-tarfile "$deb" | tar -x --keep-directory-symlink -C "$partial" \
+    || buildroot_die "cannot unpack $deb"
+done
+mkdir -p "$partial/var/lib/dpkg/info" "$partial/var/lib/dpkg/updates" "$partial/var/lib/dpkg/triggers"
+: >"$partial/var/lib/dpkg/status"
+: >"$partial/var/lib/dpkg/available"
+# Nothing starts services while packages are configured.
+printf '#!/bin/sh\nexit 101\n' >"$partial/usr/sbin/policy-rc.d"
+chmod 755 "$partial/usr/sbin/policy-rc.d"
 
 # The host's CA certificates (an intercepting proxy's CA among them) go into the
-# root's trust stores, the JVM's included, before anything is downloaded.
+# root's trust stores, the JVM's included, when ca-certificates is configured.
 mkdir -p "$partial/usr/local/share/ca-certificates"
 if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
   cp /usr/local/share/ca-certificates/*.crt "$partial/usr/local/share/ca-certificates/"
 fi
 
-mapfile -t packages < <(grep -v '^\s*#' "$here/packages.txt" | grep -v '^\s*$')
-bazel_spec=$(printf '%s\n' "${packages[@]}" | grep '^bazel-bootstrap=' || true)
-step "apt-get install ${packages[*]} (about 60 s, 650 MB)"
 in_root() {
   unshare --mount --propagation private -- /bin/bash -euc '
-    root=$1; shift
+    root=$1 debs=$2; shift 2
     mount --rbind /dev "$root/dev"
     mount -t proc proc "$root/proc"
+    if [[ -d "$root/var/cache/locked-debs" ]]; then
+      mount --bind -o ro "$debs" "$root/var/cache/locked-debs"
+    fi
     exec chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive "$@"
-  ' in_root "$partial" "$@"
+  ' in_root "$partial" "$cache/debs" "$@"
 }
-in_root apt-get "${apt_opts[@]}" update >"$cache/apt.log" 2>&1 || buildroot_die "apt-get update in the build root failed; see $cache/apt.log"
-if [[ -n "$bazel_spec" ]]; then
-  want=${bazel_spec#bazel-bootstrap=}
-  available=$(in_root apt-cache madison bazel-bootstrap | awk -F'|' '{gsub(/ /, "", $2); print $2}' | paste -sd' ')
-  if ! grep -qw -- "$want" <<<"$available"; then
-    buildroot_die "Debian sid no longer has bazel-bootstrap $want (it has: ${available:-none}). Update tools/buildroot/packages.txt, and .bazelversion if the Bazel version changed."
-  fi
-fi
-in_root apt-get "${apt_opts[@]}" install "${packages[@]}" >>"$cache/apt.log" 2>&1 \
-  || buildroot_die "apt-get install in the build root failed; see $cache/apt.log"
-in_root update-ca-certificates --fresh >>"$cache/apt.log" 2>&1
-in_root apt-get clean
+dpkg_opts=(--force-depends --force-confdef --force-confold)
+inside=()
+for deb in "${debs[@]}"; do inside+=("/var/cache/locked-debs/$(basename "$deb")"); done
+step "dpkg: installing ${#debs[@]} packages (about 60 s)"
+mkdir "$partial/var/cache/locked-debs"
+in_root dpkg "${dpkg_opts[@]}" --unpack "${inside[@]}" \
+  >"$cache/dpkg.log" 2>&1 || buildroot_die "dpkg --unpack in the build root failed; see $cache/dpkg.log"
+in_root dpkg "${dpkg_opts[@]}" --configure -a >>"$cache/dpkg.log" 2>&1 \
+  || buildroot_die "dpkg --configure in the build root failed; see $cache/dpkg.log"
+in_root update-ca-certificates --fresh >>"$cache/dpkg.log" 2>&1
+rm -f "$partial/usr/sbin/policy-rc.d"
+rmdir "$partial/var/cache/locked-debs"
+in_root dpkg-query -W -f '${Package} ${Version} ${Architecture} ${db:Status-Abbrev}\n' \
+  | python3 "$here/locked_debs.py" check --lock "$lock" --group buildroot \
+  || buildroot_die "the build root's packages differ from $lock (above)."
 
 step "offline module resolution (stub modules, empty registry)"
 offline="$partial/opt/bazel-offline"
