@@ -118,6 +118,12 @@ in_root dpkg-query -W -f '${Package} ${Version} ${Architecture} ${db:Status-Abbr
   | python3 "$here/locked_debs.py" check --lock "$lock" --group buildroot \
   || buildroot_die "the build root's packages differ from $lock (above)."
 
+# Bazel runs as builder (uid 61000, tools/bazel) in the root's namespace (init.sh).
+echo 'builder:x:61000:61000:tools/bazel:/home/builder:/bin/bash' >>"$partial/etc/passwd"
+echo 'builder:x:61000:' >>"$partial/etc/group"
+mkdir -p "$partial/home/builder"
+: >"$partial/etc/resolv.conf"   # the host's is mounted over it
+
 step "offline module resolution (stub modules, empty registry)"
 offline="$partial/opt/bazel-offline"
 mkdir -p "$offline/registry"

@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # What an interrupted or hostile provisioning run can leave or pass in, and
-# that provision.sh (through common.sh) copes with. Needs root (mounts), as
-# provisioning itself does; each case runs in its own mount namespace (the
-# test already runs in the launcher's private one, inside a chroot, where
-# `--propagation private` cannot be set on a "/" that is no mount point).
+# that provision.sh (through common.sh) copes with. The cases that mount run
+# in a user and mount namespace of their own (Bazel runs unprivileged in the
+# build root's namespace; root there is enough for mounts of its own).
 set -euo pipefail
 dir="$TEST_SRCDIR/_main/tools/buildroot"
 tmp=$(mktemp -d "$TEST_TMPDIR/provision.XXXXXX")
@@ -12,7 +11,7 @@ export MLIMAGE_CACHE="$tmp/cache"
 mkdir -p "$MLIMAGE_CACHE"
 c=$MLIMAGE_CACHE
 fail() { echo "FAIL: $*" >&2; exit 1; }
-in_ns() { unshare --mount --propagation unchanged -- bash -euc "source '$dir/common.sh'; c='$c'; $1"; }
+in_ns() { unshare --user --map-root-user --mount --propagation unchanged -- bash -euc "source '$dir/common.sh'; c='$c'; $1"; }
 
 # 1. MLIMAGE_MIN_FREE_GB is checked, never evaluated as shell arithmetic.
 out=$(MLIMAGE_MIN_FREE_GB="x[\$(touch $tmp/pwned)]" bash "$dir/provision.sh" "$c/r" 2>&1) \
