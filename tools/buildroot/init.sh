@@ -34,12 +34,7 @@ chmod 1777 "$state/tmp"
 chown "$builder:$builder" "$state/home"
 # Mount points in the shared root (empty directories; the root turns read-only
 # below, so they are made first).
-mkdir -p "$root$workspace" "$root$output_root" "$root/home/builder" "$root/sys"
-# builder must get to them (the root's /root is 0700).
-for tree in "$workspace" "$output_root"; do
-  dir=$(dirname "$tree")
-  while [[ "$dir" != / ]]; do chmod o+x "$root$dir"; dir=$(dirname "$dir"); done
-done
+mkdir -p "$root/home/builder" "$root/sys"
 [[ -e "$root/etc/resolv.conf" ]] || : >"$root/etc/resolv.conf"
 
 mount --bind "$root" "$root"
@@ -74,8 +69,15 @@ mount --bind /etc/resolv.conf "$root/etc/resolv.conf"
 mount -o remount,bind,ro "$root/etc/resolv.conf"
 mount --bind "$state/tmp" "$root/tmp"
 mount --bind "$state/home" "$root/home/builder"
-mount --bind "$workspace" "$root$workspace"
-mount --bind "$output_root" "$root$output_root"
+# Their mount points are made only now: a work tree below /tmp (a CI clone)
+# has its mount point in the namespace's own /tmp, mounted just above.
+for tree in "$workspace" "$output_root"; do
+  mkdir -p "$root$tree"
+  # builder must get to it (the root's /root is 0700).
+  dir=$(dirname "$tree")
+  while [[ "$dir" != / ]]; do chmod o+x "$root$dir"; dir=$(dirname "$dir"); done
+  mount --bind "$tree" "$root$tree"
+done
 mount -o remount,bind,ro "$root"
 
 cd "$root"
