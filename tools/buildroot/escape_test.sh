@@ -67,8 +67,8 @@ writable_mounts_are_expected() {
     [[ ",$opts," == *,rw,* ]] || continue
     case "$point" in
       "$workspace" | "$output_root" | /dev/pts | /dev/shm) ;;
-      # The namespace's own /proc (its kernel knobs are read-only mounts of
-      # their own, tried below) and the device nodes writing to which is harmless.
+      # The namespace's own /proc (builder's uid cannot write its kernel
+      # knobs: tried below) and the device nodes writing to which is harmless.
       /proc | /dev/null | /dev/zero | /dev/full | /dev/random | /dev/urandom | /dev/tty) ;;
       /tmp | /home/builder) [[ "$source" == "$output_root"/* ]] || return 1 ;;
       *) echo "writable mount: $point" >&2; return 1 ;;

@@ -2,12 +2,14 @@
 # PID 1 of a new PID and mount namespace (it is read into memory and run with
 # `bash -c`, never from the work tree, which builds can write).
 #
-#   init.sh ROOT WORKSPACE OUTPUT_ROOT STATE BUILDER_UID
+#   init.sh ROOT WORKSPACE OUTPUT_ROOT STATE BUILDER_UID KEY
 #
 # It builds the namespace's file system and pivots into it:
 #   /                    the build root, read-only
-#   /proc                this PID namespace's own; /proc/sys and the other
-#                        kernel knobs read-only, as container runtimes do
+#   /proc                this PID namespace's own, whole: builder's uid cannot
+#                        write the kernel's knobs, and sandboxes inside (Bazel's,
+#                        bubblewrap's) may mount a proc only where one is
+#                        fully visible
 #   /dev                 null zero full random urandom tty, a new devpts
 #                        instance (ptmx), a tmpfs /dev/shm; nothing else
 #   /sys                 nothing (an empty directory)
@@ -18,12 +20,12 @@
 #                        as idmapped mounts: what the host's root owns there,
 #                        builder (BUILDER_UID) owns inside, and what builder
 #                        writes is root's on the host, as before.
-# then writes "HOST_PID START_TIME ROOT" to STATE/init.pid (how tools/bazel
+# then writes "HOST_PID START_TIME KEY" to STATE/init.pid (how tools/bazel
 # finds it to nsenter), drops every capability and waits, reaping orphans,
 # until nothing else has run in the namespace for 30 s (the Bazel server
 # stopped). When PID 1 exits the kernel ends every process left inside.
 set -euo pipefail
-root=$1 workspace=$2 output_root=$3 state=$4 builder=$5
+root=$1 workspace=$2 output_root=$3 state=$4 builder=$5 key=$6
 # /proc is still the host's: field 1 is this process's host PID, 22 its start.
 read -r -a self_stat </proc/self/stat
 
@@ -39,18 +41,6 @@ mkdir -p "$root/home/builder" "$root/sys"
 
 mount --bind "$root" "$root"
 mount -t proc -o nosuid,nodev,noexec proc "$root/proc"
-for knob in sys sysrq-trigger irq bus fs; do
-  if [[ -e "$root/proc/$knob" ]]; then
-    mount --bind "$root/proc/$knob" "$root/proc/$knob"
-    mount -o remount,bind,ro,nosuid,nodev,noexec "$root/proc/$knob"
-  fi
-done
-for secret in kcore keys timer_list; do
-  if [[ -e "$root/proc/$secret" ]]; then
-    mount --bind /dev/null "$root/proc/$secret"
-    mount -o remount,bind,ro "$root/proc/$secret"
-  fi
-done
 mount -t tmpfs -o nosuid,noexec,mode=755,size=64k tmpfs "$root/dev"
 for node in null zero full random urandom tty; do
   : >"$root/dev/$node"
@@ -91,7 +81,7 @@ for tree in "$workspace" "$output_root"; do
 done
 # Ready: tools/bazel waits for this line (written through a descriptor opened
 # before the idmapped mounts, through which root, unmapped there, cannot write).
-echo "${self_stat[0]} ${self_stat[21]} $root" >&3
+echo "${self_stat[0]} ${self_stat[21]} $key" >&3
 exec 3>&-
 
 # No capabilities from here on, for this process and anything it could exec.
