@@ -39,6 +39,7 @@ def _debian_impl(mctx):
                 packages = _group_packages(lock, tag.lock, tag.groups),
                 files = {name + ".sh": root_binary_wrapper(tag.binary, own_loader = tag.wrap)},
                 build_file_content = root_binary_build(name),
+                self_contained = True,
             )
         for tag in mod.tags.python_interpreter:
             lock = json.decode(mctx.read(tag.lock))
@@ -52,6 +53,7 @@ def _debian_impl(mctx):
                     "python3": python_interpreter_wrapper(tag.interpreter),
                 },
                 build_file_content = python_interpreter_build(),
+                self_contained = True,
             )
 
 debian = module_extension(

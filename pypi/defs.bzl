@@ -108,6 +108,10 @@ def pip_lock(name, requirements_in, lock, wheels_lock, python_info, python_versi
                 "--python-info=$(rootpath %s)" % python_info,
             ],
             data = [lock, requirements_in, site_packages, python_info],
+            # It reads the installed tree as one directory, and Bazel 7 sends
+            # no source directory in runfiles to a remote worker
+            # (bazelbuild/bazel#11495): it runs here.
+            tags = ["no-remote-exec"],
             deps = [Label("//pypi/private:lock_consistency")],
             **kwargs
         )

@@ -19,6 +19,22 @@ find "$root" -type l | while IFS= read -r link; do
 done
 """
 
+# For a root that actions run programs from (an interpreter, a tool), not an
+# image: every absolute link is made relative, so it resolves inside the root
+# wherever the root is (a sandbox, a remote worker: Bazel follows links in
+# inputs, and an absolute one would reach the machine's own files or dangle),
+# and a link that still dangles is removed.
+_SELF_CONTAINED_LINKS = """
+root=$1
+find "$root" -type l | while IFS= read -r link; do
+  target=$(readlink "$link")
+  case "$target" in
+    /*) ln -sfn "$(realpath -ms --relative-to="$(dirname "$link")" "$root$target")" "$link" ;;
+  esac
+done
+find "$root" -xtype l -delete
+"""
+
 def _deb_root_impl(rctx):
     lock = json.decode(rctx.read(rctx.attr.lock))
     names = rctx.attr.packages
@@ -56,12 +72,21 @@ def _deb_root_impl(rctx):
     result = rctx.execute(["/bin/sh", "-c", _RESTORE_ABSOLUTE_LINKS, "sh", str(rctx.path("root"))])
     if result.return_code != 0:
         fail("deb_root %s: restoring absolute symlinks failed:\n%s" % (rctx.name, result.stderr))
+    if rctx.attr.self_contained:
+        result = rctx.execute(["/bin/sh", "-c", _SELF_CONTAINED_LINKS, "sh", str(rctx.path("root"))])
+        if result.return_code != 0:
+            fail("deb_root %s: making its links relative failed:\n%s" % (rctx.name, result.stderr))
 
     rctx.file("packages.txt", "".join(["%s %s\n" % (n, lock["packages"][n]["version"]) for n in names]))
     for path, content in rctx.attr.files.items():
         rctx.file(path, content, executable = True)
     rctx.file("BUILD.bazel", rctx.attr.build_file_content or """\
 exports_files(["root", "packages.txt"])
+
+# Keyrings as files of their own, for runfiles (the lock tool's and its
+# test's): Bazel 7 sends no source directory in runfiles to a remote worker
+# (bazelbuild/bazel#11495).
+exports_files(glob(["root/usr/share/keyrings/*"], allow_empty = True))
 """)
 
 deb_root = repository_rule(
@@ -74,5 +99,6 @@ No maintainer scripts run, as with `dpkg-deb -x`.""",
         "files": attr.string_dict(doc = "Extra executable files to write: path -> content."),
         "lock": attr.label(mandatory = True, allow_single_file = True, doc = "A lock.json written by a debian_lock target."),
         "packages": attr.string_list(mandatory = True, doc = "Package names from the lock."),
+        "self_contained": attr.bool(doc = "Make every absolute link relative (resolving inside the root) and drop links that dangle: for roots that actions run programs from, never for image roots."),
     },
 )

@@ -66,10 +66,12 @@ def root_binary_build(name):
     return """\
 exports_files(["root", "packages.txt"])
 
+# File by file: Bazel 7 sends no source directory in runfiles to a remote
+# worker (bazelbuild/bazel#11495).
 sh_binary(
     name = "{name}",
     srcs = ["{name}.sh"],
-    data = ["root"],
+    data = glob(["root/**"]),
     visibility = ["//visibility:public"],
 )
 """.format(name = name)
@@ -117,9 +119,11 @@ def python_interpreter_build():
     return """\
 exports_files(["defs.bzl", "python3", "python.json", "root", "packages.txt"])
 
+# File by file: Bazel 7 sends no source directory in runfiles to a remote
+# worker (bazelbuild/bazel#11495).
 filegroup(
     name = "files",
-    srcs = ["root"],
+    srcs = glob(["root/**"]),
     visibility = ["//visibility:public"],
 )
 """

@@ -28,11 +28,13 @@ filegroup(
 # The console scripts and binaries the wheels install (e.g. ruff).
 exports_files(glob(["usr/local/bin/*"], allow_empty = True))
 
-# Every locked distribution, importable. One directory, as torch needs: its
-# libraries find the nvidia ones through RPATHs relative to site-packages.
+# Every locked distribution, importable: one tree, as torch needs (its
+# libraries find the nvidia ones through RPATHs relative to site-packages),
+# listed file by file, because Bazel 7 sends no source directory in runfiles
+# to a remote worker (bazelbuild/bazel#11495).
 py_library(
     name = "site_packages",
-    data = ["{site}"],
+    data = glob(["{site}/**"]),
     imports = ["{site}"],
 )
 """
