@@ -26,6 +26,10 @@ def debian_python_base(name, base, python, certs, interpreter):
         outs = [name + "/ca-certificates.crt"],
         cmd = "$(execpath //deb/private:ca_bundle) --root $(execpath %s) --out $@" % certs,
         tools = ["//deb/private:ca_bundle"],
+        # The root's absolute links (usr/lib/ssl/private -> /etc/ssl/private)
+        # would be resolved on this machine for a remote key (see
+        # image_layer): runs here, not cached remotely.
+        tags = ["no-remote"],
     )
     image_layer(
         name = name + "_layer_base",

@@ -58,6 +58,15 @@ def _image_layer_impl(ctx):
         outputs = [tar, descriptor],
         mnemonic = "ImageLayer",
         progress_message = "Writing image layer %{label}",
+        # Its inputs include Debian roots and site-packages trees: source
+        # directories whose symlinks Bazel 7 follows when it hashes an action
+        # for the remote cache or builds its remote input tree
+        # (bazelbuild/bazel#23620). An image's absolute link (/usr/lib/
+        # python3.13/sitecustomize.py -> /etc/...) would then be resolved on
+        # this machine, dangling or not: the key would depend on the host, and
+        # a remote layer would hold files where the image has links. So it
+        # runs here and is not cached remotely.
+        execution_requirements = {"no-remote": "1"},
     )
     return [
         DefaultInfo(files = depset([tar])),
