@@ -2,6 +2,10 @@
 
 load("@rules_python//python:defs.bzl", "py_binary")
 
+# The Debian archive keyring every InRelease is checked against (a file of
+# the pinned debian-archive-keyring root, as release_test names it too).
+_KEYRING = Label("@debian_keyring//:root/usr/share/keyrings/debian-archive-keyring.gpg")
+
 def debian_lock(name, **kwargs):
     """`bazel run :<name>` resolves this package's distribution into `lock.json`.
 
@@ -28,11 +32,11 @@ def debian_lock(name, **kwargs):
             native.package_name(),
             # Every InRelease is checked with pinned gpgv and keyring.
             "--gpgv=$(rootpath %s)" % Label("@gpgv//:gpgv"),
-            "--keyring=$(rootpath %s)/usr/share/keyrings/debian-archive-keyring.gpg" % Label("@debian_keyring//:root"),
+            "--keyring=$(rootpath %s)" % _KEYRING,
         ],
         data = [
             Label("@gpgv//:gpgv"),
-            Label("@debian_keyring//:root"),
+            _KEYRING,
         ],
         deps = [Label("//deb/private:debian_lock_lib")],
         tags = ["requires-network"],
