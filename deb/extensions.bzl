@@ -29,6 +29,7 @@ def _debian_impl(mctx):
                 name = tag.name,
                 lock = tag.lock,
                 packages = _group_packages(lock, tag.lock, tag.groups, tag.exclude_groups),
+                tar = tag.tar,
             )
         for tag in mod.tags.program:
             lock = json.decode(mctx.read(tag.lock))
@@ -89,6 +90,7 @@ debian = module_extension(
                 "groups": attr.string_list(mandatory = True, doc = "Lock groups whose packages are unpacked into the root."),
                 "lock": attr.label(mandatory = True, doc = "A lock.json written by a debian_lock target."),
                 "name": attr.string(mandatory = True, doc = "The repository's name."),
+                "tar": attr.bool(default = True, doc = "Deliver the root as `:root.tar` (links kept), what `image_layer` and the CA bundle take; False: as the directory `:root`, for files taken one by one (a keyring) or a root run in place."),
             },
         ),
     },

@@ -12,9 +12,11 @@ def debian_python_base(name, base, python, certs, interpreter):
 
     Args:
       name: the distribution, the prefix of the targets ("bookworm", "trixie").
-      base: the `debian.root` of the base group (e.g. "@debian_base//:root").
-      python: the `debian.root` of the python group minus base.
-      certs: the `debian.root` of the certs group, the CA bundle's source.
+      base: the `debian.root` of the base group, as its tar
+        (e.g. "@debian_base//:root.tar").
+      python: the `debian.root` of the python group minus base (its tar).
+      certs: the `debian.root` of the certs group (its tar), the CA bundle's
+        source.
       interpreter: the interpreter's image path, from its repository's defs.bzl.
     """
 
@@ -26,10 +28,6 @@ def debian_python_base(name, base, python, certs, interpreter):
         outs = [name + "/ca-certificates.crt"],
         cmd = "$(execpath //deb/private:ca_bundle) --root $(execpath %s) --out $@" % certs,
         tools = ["//deb/private:ca_bundle"],
-        # The root's absolute links (usr/lib/ssl/private -> /etc/ssl/private)
-        # would be resolved on this machine for a remote key (see
-        # image_layer): runs here, not cached remotely.
-        tags = ["no-remote"],
     )
     image_layer(
         name = name + "_layer_base",

@@ -1,4 +1,4 @@
-"""Build the PEM CA bundle of an unpacked Debian root.
+"""Build the PEM CA bundle of a Debian root (a directory, or its `root.tar`).
 
 `update-ca-certificates` never runs in a root made with `dpkg-deb -x`, so
 `/etc/ssl/certs/ca-certificates.crt` is missing. This tool writes the file it
@@ -12,6 +12,9 @@ allowed) whose base64 body decodes to a DER SEQUENCE; anything else is an
 error naming the file. The output depends only on those files and is written
 atomically (temp file in the same directory, then rename).
 
+ROOT is an unpacked root or an uncompressed tar of one (what `debian.root`
+delivers); in a tar, a `.crt` that is not a regular file is an error.
+
 Usage:
     python3 deb/private/ca_bundle.py --root ROOT --out BUNDLE
 """
@@ -23,6 +26,7 @@ import base64
 import binascii
 import os
 import sys
+import tarfile
 from collections.abc import Sequence
 
 from tools.pylib import atomic_file
@@ -59,6 +63,49 @@ def list_certs(root: str) -> list[str]:
     if not names:
         raise UserError(f"{directory} has no *{CERT_SUFFIX} file: {hint}")
     return [os.path.join(directory, name) for name in names]
+
+
+def read_tar_certs(tar_path: str) -> list[tuple[str, bytes]]:
+    """(name, bytes) of the `.crt` members of a root's tar mozilla dir, sorted."""
+    prefix = MOZILLA_DIR.replace(os.sep, "/") + "/"
+    found: dict[str, tuple[str, bytes]] = {}
+    try:
+        with tarfile.open(tar_path, "r:") as tar:
+            for info in tar:
+                rel = "/".join(p for p in info.name.split("/") if p not in ("", "."))
+                if not rel.startswith(prefix) or "/" in rel[len(prefix) :]:
+                    continue
+                name = rel[len(prefix) :]
+                if not name.endswith(CERT_SUFFIX):
+                    continue
+                where = f"{tar_path}:{rel}"
+                if not info.isreg():
+                    raise UserError(f"{where}: not a regular file in the tar")
+                f = tar.extractfile(info)
+                assert f is not None
+                found[name] = (where, f.read())
+    except (tarfile.TarError, OSError) as e:
+        raise UserError(f"cannot read {tar_path} as a tar: {e}") from None
+    if not found:
+        raise UserError(
+            f"{tar_path} has no {prefix}*{CERT_SUFFIX}: the root must contain the "
+            "`certs` group of the Debian lock (the ca-certificates package)"
+        )
+    return [found[name] for name in sorted(found, key=os.fsencode)]
+
+
+def read_certs(root: str) -> list[tuple[str, bytes]]:
+    """(name for messages, bytes) of every certificate file, in bundle order."""
+    if os.path.isfile(root):
+        return read_tar_certs(root)
+    certs = []
+    for path in list_certs(root):
+        try:
+            with open(path, "rb") as f:
+                certs.append((path, f.read()))
+        except OSError as e:
+            raise UserError(f"cannot read {path}: {e.strerror}") from None
+    return certs
 
 
 def check_pem(path: str, data: bytes) -> int:
@@ -106,12 +153,7 @@ def build_bundle(root: str) -> tuple[bytes, int]:
     """The bundle's bytes and the number of certificates in it."""
     parts: list[bytes] = []
     total = 0
-    for path in list_certs(root):
-        try:
-            with open(path, "rb") as f:
-                data = f.read()
-        except OSError as e:
-            raise UserError(f"cannot read {path}: {e.strerror}") from None
+    for path, data in read_certs(root):
         total += check_pem(path, data)
         # As update-ca-certificates (`sed -e '$a\'`): the file as is, plus a
         # newline if its last line has none.
@@ -124,7 +166,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--root",
         required=True,
-        help=f"unpacked root that holds {MOZILLA_DIR}/*{CERT_SUFFIX}",
+        help=f"root (directory or .tar) that holds {MOZILLA_DIR}/*{CERT_SUFFIX}",
     )
     parser.add_argument("--out", required=True, help="PEM bundle to write")
     return parser.parse_args(argv)

@@ -7,6 +7,7 @@ import contextlib
 import io
 import os
 import sys
+import tarfile
 import tempfile
 import unittest
 
@@ -102,6 +103,42 @@ class BuildBundleTest(BundleTestCase):
         for name in os.listdir(self.certs):
             os.utime(os.path.join(self.certs, name), (0, 0))
         self.assertEqual(self.bundle(), first)
+
+
+class TarRootTest(BundleTestCase):
+    """A root delivered as `root.tar` gives the bundle its directory gives."""
+
+    def tar_root(self) -> str:
+        out = os.path.join(self.tmp.name, "root.tar")
+        with tarfile.open(out, "w") as tar:
+            tar.add(self.root, arcname=".")
+        return out
+
+    def test_same_bundle_as_the_directory(self) -> None:
+        for i, name in enumerate(["c.crt", "B.crt", "a.crt"]):
+            self.add(name, pem(i))
+        self.add("notes.txt", b"not a cert")
+        os.makedirs(os.path.join(self.certs, "sub"))
+        self.assertEqual(cb.build_bundle(self.tar_root()), cb.build_bundle(self.root))
+
+    def test_link_member_is_an_error(self) -> None:
+        self.add("a.crt", pem(1))
+        os.symlink("a.crt", os.path.join(self.certs, "b.crt"))
+        with self.assertRaisesRegex(cb.UserError, "b.crt: not a regular file"):
+            cb.build_bundle(self.tar_root())
+
+    def test_no_certs_and_not_a_tar(self) -> None:
+        with self.assertRaisesRegex(cb.UserError, "has no usr/share/"):
+            cb.build_bundle(self.tar_root())
+        bad = os.path.join(self.tmp.name, "bad.tar")
+        with open(bad, "wb") as f:
+            f.write(b"garbage" * 100)
+        with self.assertRaisesRegex(cb.UserError, "cannot read .*bad.tar as a tar"):
+            cb.build_bundle(bad)
+        cert = self.add("x.crt", b"-----BEGIN CERTIFICATE-----\n")
+        with self.assertRaisesRegex(cb.UserError, "root.tar:.*x.crt.*no"):
+            cb.build_bundle(self.tar_root())
+        os.remove(cert)
 
 
 class ErrorTest(BundleTestCase):

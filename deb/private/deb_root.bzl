@@ -77,22 +77,37 @@ def _deb_root_impl(rctx):
         if result.return_code != 0:
             fail("deb_root %s: making its links relative failed:\n%s" % (rctx.name, result.stderr))
 
+    if rctx.attr.tar:
+        # The root as one file, links kept as links: what image layers and the
+        # CA bundle read. A source directory's links would be resolved by
+        # Bazel 7 on the way to a remote cache or worker (bazelbuild/bazel#23620).
+        # Sorted, owner 0:0, mtime 0: the same bytes wherever it is made, so
+        # the actions that read it share one remote key across machines.
+        rctx.report_progress("writing root.tar")
+        result = rctx.execute(["tar", "--sort=name", "--format=gnu", "--numeric-owner", "--owner=0", "--group=0", "--mtime=@0", "-C", "root", "-cf", "root.tar", "."])
+        if result.return_code != 0:
+            fail("deb_root %s: writing root.tar failed (GNU tar 1.28 or later is needed for --sort):\n%s" % (rctx.name, result.stderr))
+        rctx.delete("root")
+
     rctx.file("packages.txt", "".join(["%s %s\n" % (n, lock["packages"][n]["version"]) for n in names]))
     for path, content in rctx.attr.files.items():
         rctx.file(path, content, executable = True)
-    rctx.file("BUILD.bazel", rctx.attr.build_file_content or """\
+    rctx.file("BUILD.bazel", rctx.attr.build_file_content or ("""\
+exports_files(["root.tar", "packages.txt"])
+""" if rctx.attr.tar else """\
 exports_files(["root", "packages.txt"])
 
 # Keyrings as files of their own, for runfiles (the lock tool's and its
 # test's): Bazel 7 sends no source directory in runfiles to a remote worker
 # (bazelbuild/bazel#11495).
 exports_files(glob(["root/usr/share/keyrings/*"], allow_empty = True))
-""")
+"""))
 
 deb_root = repository_rule(
     implementation = _deb_root_impl,
     doc = """Downloads the named packages of a Debian lock (sha256-checked, through
-Bazel's downloader and repository cache) and unpacks their data into `root/`.
+Bazel's downloader and repository cache) and unpacks their data into `root/`
+(or, with `tar`, into `root.tar`).
 No maintainer scripts run, as with `dpkg-deb -x`.""",
     attrs = {
         "build_file_content": attr.string(doc = "BUILD.bazel for the repository; default exports `root`."),
@@ -100,5 +115,6 @@ No maintainer scripts run, as with `dpkg-deb -x`.""",
         "lock": attr.label(mandatory = True, allow_single_file = True, doc = "A lock.json written by a debian_lock target."),
         "packages": attr.string_list(mandatory = True, doc = "Package names from the lock."),
         "self_contained": attr.bool(doc = "Make every absolute link relative (resolving inside the root) and drop links that dangle: for roots that actions run programs from, never for image roots."),
+        "tar": attr.bool(doc = "Write the root as `root.tar` (links kept, sorted, owner 0:0, mtime 0) instead of the directory `root/`: for image roots, which `image_layer` and the CA bundle read."),
     },
 )

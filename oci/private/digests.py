@@ -80,6 +80,21 @@ def file_digest(path: str) -> tuple[str, int]:
     return "sha256:" + h.hexdigest(), size
 
 
+def slice_digest(path: str, offset: int, size: int) -> str:
+    """sha256:<hex> of `size` bytes of a file from `offset` (a tar member's data)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        f.seek(offset)
+        left = size
+        while left:
+            data = f.read(min(CHUNK, left))
+            if not data:
+                raise OSError(f"{path}: ends before byte {offset + size}")
+            h.update(data)
+            left -= len(data)
+    return "sha256:" + h.hexdigest()
+
+
 def hex_of(digest: str) -> str:
     """The hex part of `sha256:<hex>`; raises ValueError on anything else."""
     algo, _, hexpart = digest.partition(":")

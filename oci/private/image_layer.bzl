@@ -31,7 +31,7 @@ def _image_layer_impl(ctx):
             inputs += [subset.root, subset.paths]
             continue
         for f in target.files.to_list():
-            entries.append({"kind": "tree", "src": f.path, "dest": dest})
+            entries.append({"kind": "tar" if f.basename.endswith(".tar") else "tree", "src": f.path, "dest": dest})
             inputs.append(f)
     for target, dest in ctx.attr.files.items():
         files = target.files.to_list()
@@ -58,15 +58,6 @@ def _image_layer_impl(ctx):
         outputs = [tar, descriptor],
         mnemonic = "ImageLayer",
         progress_message = "Writing image layer %{label}",
-        # Its inputs include Debian roots and site-packages trees: source
-        # directories whose symlinks Bazel 7 follows when it hashes an action
-        # for the remote cache or builds its remote input tree
-        # (bazelbuild/bazel#23620). An image's absolute link (/usr/lib/
-        # python3.13/sitecustomize.py -> /etc/...) would then be resolved on
-        # this machine, dangling or not: the key would depend on the host, and
-        # a remote layer would hold files where the image has links. So it
-        # runs here and is not cached remotely.
-        execution_requirements = {"no-remote": "1"},
     )
     return [
         DefaultInfo(files = depset([tar])),
@@ -87,7 +78,7 @@ mtime 0, owner 0:0 unless given, modes normalised, no `.pyc`. Use it in
         "srcs": attr.label_list(allow_files = True, doc = "Files placed at package_dir/<workspace path minus strip_prefix>."),
         "strip_prefix": attr.string(doc = "Workspace path prefix removed from srcs."),
         "symlinks": attr.string_dict(doc = "Image path -> link target."),
-        "trees": attr.label_keyed_string_dict(allow_files = True, doc = "Directory -> image path it lands at. A target that provides TreeSubsetInfo contributes only the paths it lists."),
+        "trees": attr.label_keyed_string_dict(allow_files = True, doc = "Directory or uncompressed `.tar` -> image path its contents land at. A target that provides TreeSubsetInfo contributes only the paths it lists. A tree with symlinks should come as a tar (a `debian.root`'s `:root.tar`): Bazel 7 resolves links in a source directory when it hashes an action for a remote cache or stages it on a worker (bazelbuild/bazel#23620), so a directory's links would be resolved on the build machine."),
         "_layer_tar": attr.label(default = "//oci/private:layer_tar", executable = True, cfg = "exec"),
     },
 )

@@ -4,6 +4,7 @@ Spec: `{"entries": [ENTRY, ...]}`, each ENTRY one of
 
     {"kind": "tree", "src": DIR, "dest": "/"}
     {"kind": "tree", "src": DIR, "dest": "/usr/local", "paths_from": LIST}
+    {"kind": "tar", "src": TAR, "dest": "/"}
     {"kind": "file", "src": FILE, "dest": "/etc/passwd", "mode": "0644"}
     {"kind": "dir", "dest": "/tmp", "mode": "1777"}
     {"kind": "symlink", "dest": "/usr/bin/python3", "target": "python3.11"}
@@ -22,6 +23,13 @@ Rules:
   link; it is looked through to what it stages (a file, a directory, or the
   original relative link). Without this, sandboxed actions would put host
   paths into the image.
+- `tar` adds the members of an uncompressed tar (a Debian root as its
+  repository rule writes it), under `dest`, by the same rules as `tree`:
+  symlinks kept, a hard link becomes a regular file with its target's bytes,
+  sockets, fifos and devices refused. A root travels as one file so that
+  nothing resolves its absolute links on the way: Bazel 7 follows links in
+  a source directory when it hashes an action for a remote cache or stages
+  it on a worker (bazelbuild/bazel#23620).
 - `paths_from` (a file of paths relative to `src`, one per line) takes only
   those paths from the tree (their parent directories are implied; a listed
   path that does not exist is an error). Whoever selects the paths (for
@@ -49,7 +57,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from oci.private.digests import file_digest
+from oci.private import layer_entries
+from oci.private.digests import file_digest, slice_digest
 from tools.pylib.cli import UserError
 
 FILE = "file"
@@ -64,6 +73,7 @@ EXPLICIT = 2
 _OWNER_KEYS = {"uid", "gid", "uname", "gname"}
 _ALLOWED_KEYS: dict[str, set[str]] = {
     "tree": {"kind", "src", "dest", "paths_from"} | _OWNER_KEYS,
+    "tar": {"kind", "src", "dest"} | _OWNER_KEYS,
     "file": {"kind", "src", "dest", "mode"} | _OWNER_KEYS,
     "dir": {"kind", "dest", "mode"} | _OWNER_KEYS,
     "symlink": {"kind", "dest", "target"} | _OWNER_KEYS,
@@ -91,6 +101,7 @@ class Member:
     owner: Owner
     origin: str
     src: str | None = None  # FILE: where the bytes come from
+    offset: int | None = None  # FILE: where they start in src (a tar), else all of src
     target: str | None = None  # SYMLINK: the link text
     size: int = 0  # FILE: size seen when the spec was expanded
     priority: int = DERIVED
@@ -267,6 +278,71 @@ class _Entry:
         else:
             self._walk(src, dest)
 
+    def _add_tar(self) -> None:
+        dest = self._dest()
+        src = self._str("src")
+        if not os.path.isfile(src):
+            raise self.fail(f"src {src!r} is not a file")
+        if dest:
+            self.c.add(Member(dest, DIR, 0o755, self.owner, self.origin))
+        files: dict[str, tuple[int, int, int]] = {}  # path -> offset, size, mode
+        with open(src, "rb") as stream:
+            for entry, _ in layer_entries.iter_entries(stream, True, src):
+                self._add_tar_entry(src, dest, entry, files)
+
+    def _add_tar_entry(
+        self,
+        src: str,
+        dest: str,
+        entry: layer_entries.Entry,
+        files: dict[str, tuple[int, int, int]],
+    ) -> None:
+        origin = f"{self.origin} from {src!r} member {entry.info.name!r}"
+        path = f"{dest}/{entry.path}" if dest else entry.path
+        if "__pycache__" in entry.path.split("/"):
+            self.c.skipped_pyc += int(entry.path.endswith(".pyc"))
+            return
+        if entry.kind == layer_entries.DIR:
+            self.c.add(Member(path, DIR, 0o755, self.owner, origin))
+            return
+        if entry.kind == layer_entries.SYMLINK:
+            target = entry.target
+            assert target is not None
+            self.c.add(Member(path, SYMLINK, 0o777, self.owner, origin, target=target))
+            return
+        if entry.kind == layer_entries.FILE:
+            data = (entry.info.offset_data, entry.info.size, entry.info.mode)
+            files[entry.path] = data
+        elif entry.kind == layer_entries.HARDLINK:
+            assert entry.target is not None
+            if entry.target not in files:
+                raise UserError(
+                    f"{origin}: hard link to {entry.target!r}, "
+                    "which is not an earlier regular file of the tar"
+                )
+            data = files[entry.path] = files[entry.target]
+        else:
+            raise UserError(
+                f"{origin}: not a regular file, directory or symlink "
+                "(whiteouts, devices and fifos have no place in a root)"
+            )
+        if path.endswith(".pyc"):
+            self.c.skipped_pyc += 1
+            return
+        offset, size, mode = data
+        self.c.add(
+            Member(
+                path,
+                FILE,
+                _file_mode(mode),
+                self.owner,
+                origin,
+                src=src,
+                offset=offset,
+                size=size,
+            )
+        )
+
     def _walk(self, directory: str, dest: str) -> None:
         try:
             entries = list(os.scandir(directory))
@@ -379,7 +455,7 @@ class _Collector:
     def __init__(self) -> None:
         self.members: dict[str, Member] = {}
         self.skipped_pyc = 0
-        self._digests: dict[str, str] = {}
+        self._digests: dict[tuple[str, int | None], str] = {}
 
     def add(self, new: Member) -> None:
         old = self.members.get(new.path)
@@ -417,16 +493,26 @@ class _Collector:
 
     def _same_content(self, a: Member, b: Member) -> bool:
         assert a.src is not None and b.src is not None
-        if os.path.realpath(a.src) == os.path.realpath(b.src):
+        if self._key(a) == self._key(b):
             return True
         if a.size != b.size:
             return False
-        return self._digest(a.src) == self._digest(b.src)
+        return self._digest(a) == self._digest(b)
 
-    def _digest(self, src: str) -> str:
-        key = os.path.realpath(src)
+    @staticmethod
+    def _key(m: Member) -> tuple[str, int | None]:
+        assert m.src is not None
+        return os.path.realpath(m.src), m.offset
+
+    def _digest(self, m: Member) -> str:
+        key = self._key(m)
         if key not in self._digests:
-            self._digests[key] = file_digest(key)[0]
+            path, offset = key
+            self._digests[key] = (
+                file_digest(path)[0]
+                if offset is None
+                else slice_digest(path, offset, m.size)
+            )
         return self._digests[key]
 
     @staticmethod

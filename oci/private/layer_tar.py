@@ -78,7 +78,11 @@ def write_layer(plan: layer_spec.Plan, out: str) -> tuple[str, int]:
                             f"{member.origin}: {member.src!r} "
                             "is no longer a regular file"
                         )
-                    info.size = st.st_size
+                    if member.offset is None:
+                        info.size = st.st_size
+                    else:  # a member of a tar: its bytes, from where they start
+                        info.size = member.size
+                        src.seek(member.offset)
                     try:
                         tar.addfile(info, src)
                     except OSError as e:  # tarfile's "unexpected end of data"

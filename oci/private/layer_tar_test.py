@@ -385,6 +385,97 @@ class LayerTarTest(unittest.TestCase):
         ):
             self.build([{"kind": "tree", "src": self.p("sp"), "dest": "/"}])
 
+    # ---- a root delivered as a tar
+
+    def root_tar(self, root: str) -> str:
+        """The root as deb_root writes it: GNU tar, sorted, links kept."""
+        out = self.p(os.path.basename(root) + ".tar")
+        subprocess.run(
+            [
+                "tar",
+                "--sort=name",
+                "--format=gnu",
+                "--numeric-owner",
+                "--owner=0",
+                "--group=0",
+                "--mtime=@0",
+                "-C",
+                root,
+                "-cf",
+                out,
+                ".",
+            ],
+            check=True,
+        )
+        return out
+
+    def test_tar_gives_the_same_layer_as_its_tree(self) -> None:
+        root = self.sample_tree()
+        write(self.p("tree", "lib", "__pycache__", "m.cpython-311.pyc"), "pyc")
+        write(self.p("tree", "lib", "stray.pyc"), "pyc")
+        os.link(self.p("tree", "etc", "conf"), self.p("tree", "etc", "conf-hard"))
+        tar = self.root_tar(root)
+        from_tree, d_tree = self.build([{"kind": "tree", "src": root, "dest": "/opt"}])
+        from_tar, d_tar = self.build([{"kind": "tar", "src": tar, "dest": "/opt"}])
+        self.assertEqual(d_tar, d_tree)
+        with open(from_tree, "rb") as a, open(from_tar, "rb") as b:
+            self.assertEqual(a.read(), b.read())
+        with tarfile.open(from_tar) as t:
+            self.assertEqual(t.getmember("opt/lib/abs-link").linkname, "/etc/hostname")
+            hard = t.getmember("opt/etc/conf-hard")
+            self.assertTrue(hard.isreg())
+            f = t.extractfile(hard)
+            assert f is not None
+            self.assertEqual(f.read(), b"x=1\n")
+
+    def test_tar_and_tree_meeting_at_one_path(self) -> None:
+        root = self.sample_tree()
+        tar = self.root_tar(root)
+        out, _ = self.build(
+            [
+                {"kind": "tar", "src": tar, "dest": "/"},
+                {"kind": "tree", "src": root, "dest": "/"},
+            ]
+        )
+        self.assertIn("etc/conf", self.names(out))
+        write(self.p("other", "etc", "conf"), "x=2\n", 0o600)
+        with self.assertRaisesRegex(
+            UserError, "conflict at /etc/conf.*different content"
+        ):
+            self.build(
+                [
+                    {"kind": "tar", "src": tar, "dest": "/"},
+                    {"kind": "tree", "src": self.p("other"), "dest": "/"},
+                ]
+            )
+
+    def test_tar_errors(self) -> None:
+        with self.assertRaisesRegex(UserError, "is not a file"):
+            self.build([{"kind": "tar", "src": self.p("nope.tar"), "dest": "/"}])
+        bad = write(self.p("bad.tar"), b"not a tar at all" * 64)
+        with self.assertRaisesRegex(UserError, "bad tar"):
+            self.build([{"kind": "tar", "src": bad, "dest": "/"}])
+        weird = self.p("weird.tar")
+        with tarfile.open(weird, "w") as t:
+            fifo = tarfile.TarInfo("dev/fifo")
+            fifo.type = tarfile.FIFOTYPE
+            t.addfile(fifo)
+        with self.assertRaisesRegex(UserError, "member 'dev/fifo'.*not a regular file"):
+            self.build([{"kind": "tar", "src": weird, "dest": "/"}])
+        dangling = self.p("dangling.tar")
+        with tarfile.open(dangling, "w") as t:
+            link = tarfile.TarInfo("b")
+            link.type = tarfile.LNKTYPE
+            link.linkname = "a"
+            t.addfile(link)
+        with self.assertRaisesRegex(UserError, "hard link to 'a'"):
+            self.build([{"kind": "tar", "src": dangling, "dest": "/"}])
+        escape = self.p("escape.tar")
+        with tarfile.open(escape, "w") as t:
+            t.addfile(tarfile.TarInfo("../etc/passwd"))
+        with self.assertRaisesRegex(UserError, "escapes the image root"):
+            self.build([{"kind": "tar", "src": escape, "dest": "/"}])
+
     # ---- a tree restricted to listed paths
 
     def listed_fixture(self) -> tuple[str, str]:

@@ -424,8 +424,19 @@ def _merge(source: str, target: str) -> None:
 
 
 def _finish_tree(root: str) -> None:
-    """Normalise directory modes and set every mtime, bottom-up."""
-    for directory, _, files in os.walk(root, topdown=False):
+    """Normalise directory modes and set every mtime, bottom-up.
+
+    The tree must hold no symlink (wheels cannot carry one): image layers take
+    it as a source directory, whose links Bazel 7 would resolve on the build
+    machine for a remote cache key or a worker (bazelbuild/bazel#23620)."""
+    for directory, dirs, files in os.walk(root, topdown=False):
+        for name in dirs + files:
+            path = os.path.join(directory, name)
+            if os.path.islink(path):
+                raise UserError(
+                    f"{path} is a symlink: an installed site-packages must hold "
+                    "none (image layers and remote cache keys read it as a tree)"
+                )
         for name in files:
             os.utime(os.path.join(directory, name), (FIXED_MTIME, FIXED_MTIME))
         os.chmod(directory, 0o755)

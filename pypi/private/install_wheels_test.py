@@ -426,6 +426,20 @@ class InstallTest(unittest.TestCase):
         self.assertEqual(os.listdir(self.out), [])
 
 
+class FinishTreeTest(unittest.TestCase):
+    def test_a_symlink_in_the_tree_is_refused(self) -> None:
+        with tempfile.TemporaryDirectory() as tmp:
+            os.makedirs(os.path.join(tmp, "lib", "pkg"))
+            with open(os.path.join(tmp, "lib", "pkg", "a.py"), "w") as f:
+                f.write("")
+            install_wheels._finish_tree(tmp)  # no link: fine
+            os.symlink("a.py", os.path.join(tmp, "lib", "pkg", "b.py"))
+            with self.assertRaisesRegex(
+                install_wheels.UserError, r"pkg/b\.py is a symlink"
+            ):
+                install_wheels._finish_tree(tmp)
+
+
 class MainTest(unittest.TestCase):
     def test_cli(self) -> None:
         with tempfile.TemporaryDirectory() as tmp:
