@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# usage: tools/perf/remote_cache_clone.sh NAME [bazel args...]: fresh clone of /work/main in /tmp/rc-NAME, build, report.
+# usage: tools/perf/remote_cache_clone.sh NAME [bazel args...]: fresh clone of this repository in /tmp/rc-NAME, build, report.
 set -uo pipefail
+repo=$(git -C "$(dirname "$0")" rev-parse --show-toplevel)
 name=$1; shift
 dir=/tmp/rc-$name/main
-rm -rf /tmp/rc-$name && mkdir -p /tmp/rc-$name && git clone -q /work/main $dir && cd $dir
+rm -rf /tmp/rc-$name && mkdir -p /tmp/rc-$name && git clone -q "$repo" $dir && cd $dir
 lo() { awk '/^ *lo:/ {print $2, $10}' /proc/net/dev; }
 read rx0 tx0 < <(lo)
 start=$(date +%s.%N)
