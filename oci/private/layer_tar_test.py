@@ -409,6 +409,18 @@ class LayerTarTest(unittest.TestCase):
         )
         return out
 
+    def one_member_tar(
+        self, name: str, member: str, kind: bytes, linkname: str = ""
+    ) -> str:
+        """A tar holding one header-only member of the given type."""
+        out = self.p(name)
+        with tarfile.open(out, "w") as t:
+            info = tarfile.TarInfo(member)
+            info.type = kind
+            info.linkname = linkname
+            t.addfile(info)
+        return out
+
     def test_tar_gives_the_same_layer_as_its_tree(self) -> None:
         root = self.sample_tree()
         write(self.p("tree", "lib", "__pycache__", "m.cpython-311.pyc"), "pyc")
@@ -455,24 +467,13 @@ class LayerTarTest(unittest.TestCase):
         bad = write(self.p("bad.tar"), b"not a tar at all" * 64)
         with self.assertRaisesRegex(UserError, "bad tar"):
             self.build([{"kind": "tar", "src": bad, "dest": "/"}])
-        weird = self.p("weird.tar")
-        with tarfile.open(weird, "w") as t:
-            fifo = tarfile.TarInfo("dev/fifo")
-            fifo.type = tarfile.FIFOTYPE
-            t.addfile(fifo)
+        weird = self.one_member_tar("weird.tar", "dev/fifo", tarfile.FIFOTYPE)
         with self.assertRaisesRegex(UserError, "member 'dev/fifo'.*not a regular file"):
             self.build([{"kind": "tar", "src": weird, "dest": "/"}])
-        dangling = self.p("dangling.tar")
-        with tarfile.open(dangling, "w") as t:
-            link = tarfile.TarInfo("b")
-            link.type = tarfile.LNKTYPE
-            link.linkname = "a"
-            t.addfile(link)
+        dangling = self.one_member_tar("dangling.tar", "b", tarfile.LNKTYPE, "a")
         with self.assertRaisesRegex(UserError, "hard link to 'a'"):
             self.build([{"kind": "tar", "src": dangling, "dest": "/"}])
-        escape = self.p("escape.tar")
-        with tarfile.open(escape, "w") as t:
-            t.addfile(tarfile.TarInfo("../etc/passwd"))
+        escape = self.one_member_tar("escape.tar", "../etc/passwd", tarfile.REGTYPE)
         with self.assertRaisesRegex(UserError, "escapes the image root"):
             self.build([{"kind": "tar", "src": escape, "dest": "/"}])
 
