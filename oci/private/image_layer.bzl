@@ -21,14 +21,25 @@ def _directory_entry(path, spec):
         fail("directories[%r] = %r: expected \"MODE\" or \"MODE UID GID\"" % (path, spec))
     return entry
 
+def _file_entry(f, dest, modes):
+    entry = {"kind": "file", "src": f.path, "dest": dest}
+    if dest in modes:
+        entry["mode"] = modes.pop(dest)
+    return entry
+
 def _image_layer_impl(ctx):
     entries = []
     inputs = []
+    modes = dict(ctx.attr.modes)
     for target, dest in ctx.attr.trees.items():
         if TreeSubsetInfo in target:
             subset = target[TreeSubsetInfo]
-            entries.append({"kind": "tree", "src": subset.root.path, "dest": dest, "paths_from": subset.paths.path})
+            entry = {"kind": "tree", "src": subset.root.path, "dest": dest, "paths_from": subset.paths.path}
             inputs += [subset.root, subset.paths]
+            if subset.executables:
+                entry["executables_from"] = subset.executables.path
+                inputs.append(subset.executables)
+            entries.append(entry)
             continue
         for f in target.files.to_list():
             entries.append({"kind": "tar" if f.basename.endswith(".tar") else "tree", "src": f.path, "dest": dest})
@@ -37,11 +48,13 @@ def _image_layer_impl(ctx):
         files = target.files.to_list()
         if len(files) != 1:
             fail("files: %s must be exactly one file, got %d" % (target.label, len(files)))
-        entries.append({"kind": "file", "src": files[0].path, "dest": dest})
+        entries.append(_file_entry(files[0], dest, modes))
         inputs.append(files[0])
     for f in ctx.files.srcs:
-        entries.append({"kind": "file", "src": f.path, "dest": _path_in_image(ctx.attr.package_dir, f.short_path, ctx.attr.strip_prefix)})
+        entries.append(_file_entry(f, _path_in_image(ctx.attr.package_dir, f.short_path, ctx.attr.strip_prefix), modes))
         inputs.append(f)
+    if modes:
+        fail("modes names %s, where no file of files or srcs lands" % ", ".join(sorted(modes)))
     for path, spec in ctx.attr.directories.items():
         entries.append(_directory_entry(path, spec))
     for path, target in ctx.attr.symlinks.items():
@@ -69,11 +82,16 @@ image_layer = rule(
     implementation = _image_layer_impl,
     doc = """One uncompressed layer tar, byte-for-byte reproducible: entries sorted,
 mtime 0, owner 0:0 unless given, modes normalised, no `.pyc`. Use it in
-`oci_image(tars = [...])`.""",
+`oci_image(tars = [...])`. A file's mode is never read from the disk (Bazel
+makes every input executable on a remote worker, bazelbuild/bazel#12818, so
+the image would differ between a local and a remote build): files are 0644
+unless `modes` says otherwise or, in a tree, its rule set lists them as
+executables (TreeSubsetInfo); a tar's files keep their execute bits.""",
     attrs = {
         "directories": attr.string_dict(doc = "Image path -> \"MODE\" or \"MODE UID GID\", e.g. {\"/tmp\": \"1777\"}."),
         "files": attr.label_keyed_string_dict(allow_files = True, doc = "Single file -> image path."),
         "layer_name": attr.string(doc = "Name recorded for the layer in the manifest (default: the target name)."),
+        "modes": attr.string_dict(doc = "Image path of a `files` or `srcs` file -> its octal mode, e.g. {\"/app/run.sh\": \"0755\"} (default 0644)."),
         "package_dir": attr.string(default = "/", doc = "Image directory that srcs land under."),
         "srcs": attr.label_list(allow_files = True, doc = "Files placed at package_dir/<workspace path minus strip_prefix>."),
         "strip_prefix": attr.string(doc = "Workspace path prefix removed from srcs."),

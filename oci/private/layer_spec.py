@@ -3,7 +3,8 @@
 Spec: `{"entries": [ENTRY, ...]}`, each ENTRY one of
 
     {"kind": "tree", "src": DIR, "dest": "/"}
-    {"kind": "tree", "src": DIR, "dest": "/usr/local", "paths_from": LIST}
+    {"kind": "tree", "src": DIR, "dest": "/usr/local", "paths_from": LIST,
+     "executables_from": LIST}
     {"kind": "tar", "src": TAR, "dest": "/"}
     {"kind": "file", "src": FILE, "dest": "/etc/passwd", "mode": "0644"}
     {"kind": "dir", "dest": "/tmp", "mode": "1777"}
@@ -34,8 +35,16 @@ Rules:
   those paths from the tree (their parent directories are implied; a listed
   path that does not exist is an error). Whoever selects the paths (for
   example the Python rule set, by distribution) knows why; this rule does not.
-- Modes are normalised: directories 0755, files 0755 if any execute bit is set
-  else 0644, symlinks 0777, unless the entry gives `mode` (files and dirs).
+- Modes are normalised and never read from the disk: directories 0755,
+  symlinks 0777; a `file` is 0644 unless the entry gives `mode`; a file of a
+  `tree` is 0755 if `executables_from` (a file of paths relative to `src`,
+  one per line; each must be a regular file the entry adds) lists it, else
+  0644; a file of a `tar` is 0755 if its header has an execute bit, else 0644.
+  The disk's execute bits are not the file's: Bazel makes every input
+  executable on a remote worker (bazelbuild/bazel#12818) and every output
+  0555 here, so a mode read from the disk would give a remote build another
+  digest. Whoever installed the tree (the Python rule set) knows its
+  executables and says so.
 - `.pyc` files and `__pycache__` directories are never written.
 - A whiteout file (`.wh.<name>`) may be written, but not next to `<name>`
   in the same layer (podman's storage fails to load such a layer).
@@ -72,7 +81,7 @@ EXPLICIT = 2
 
 _OWNER_KEYS = {"uid", "gid", "uname", "gname"}
 _ALLOWED_KEYS: dict[str, set[str]] = {
-    "tree": {"kind", "src", "dest", "paths_from"} | _OWNER_KEYS,
+    "tree": {"kind", "src", "dest", "paths_from", "executables_from"} | _OWNER_KEYS,
     "tar": {"kind", "src", "dest"} | _OWNER_KEYS,
     "file": {"kind", "src", "dest", "mode"} | _OWNER_KEYS,
     "dir": {"kind", "dest", "mode"} | _OWNER_KEYS,
@@ -162,6 +171,10 @@ class _Entry:
         dest = entry.get("dest")
         self.origin = f"{where} ({self.kind} {dest!r})"
         self.owner = self._owner()
+        # A tree's executables (paths relative to its src) and those added.
+        self.tree_dest = ""
+        self.executables: set[str] = set()
+        self.executables_added: set[str] = set()
 
     def fail(self, message: str) -> UserError:
         return UserError(f"{self.origin}: {message}")
@@ -251,7 +264,7 @@ class _Entry:
             raise self.fail(f"src {src!r} does not exist") from None
         if not stat.S_ISREG(st.st_mode):
             raise self.fail(f"src {src!r} is not a regular file")
-        mode = self._mode(_file_mode(st.st_mode))
+        mode = self._mode(0o644)
         assert mode is not None
         self.c.add(
             Member(
@@ -273,10 +286,45 @@ class _Entry:
             raise self.fail(f"src {src!r} is not a directory")
         if dest:
             self.c.add(Member(dest, DIR, 0o755, self.owner, self.origin))
+        self.tree_dest = dest
+        if "executables_from" in self.entry:
+            self.executables = set(self._read_relative_paths("executables_from"))
         if "paths_from" in self.entry:
-            self._add_listed(src, dest, self._str("paths_from"))
+            self._add_listed(src, dest)
         else:
             self._walk(src, dest)
+        missing = sorted(self.executables - self.executables_added)
+        if missing:
+            raise self.fail(
+                f"executables_from lists {len(missing)} path(s) this entry does "
+                f"not add as regular files, e.g. {missing[0]!r}"
+            )
+
+    def _read_relative_paths(self, key: str) -> list[str]:
+        """The paths the file `key` names lists, one per line, relative to `src`."""
+        listing = self._str(key)
+        try:
+            with open(listing, encoding="utf-8") as f:
+                lines = [line for line in f.read().splitlines() if line]
+        except OSError as e:
+            raise self.fail(f"cannot read {key} {listing!r}: {e.strerror}") from None
+        paths = []
+        for rel in lines:
+            parts = [p for p in rel.split("/") if p not in ("", ".")]
+            if rel.startswith("/") or ".." in parts or not parts:
+                raise self.fail(
+                    f"{listing!r} lists {rel!r}: not a relative path under src"
+                )
+            paths.append("/".join(parts))
+        return paths
+
+    def _tree_file_mode(self, path: str) -> int:
+        """0755 for a file the tree's executables list names, else 0644."""
+        rel = path[len(self.tree_dest) + 1 :] if self.tree_dest else path
+        if rel in self.executables:
+            self.executables_added.add(rel)
+            return 0o755
+        return 0o644
 
     def _add_tar(self) -> None:
         dest = self._dest()
@@ -383,7 +431,7 @@ class _Entry:
                 Member(
                     path,
                     FILE,
-                    _file_mode(m),
+                    self._tree_file_mode(path),
                     self.owner,
                     origin,
                     src=src,
@@ -393,29 +441,18 @@ class _Entry:
         else:
             raise UserError(f"{origin}: not a regular file, directory or symlink")
 
-    def _add_listed(self, src: str, dest: str, paths_from: str) -> None:
+    def _add_listed(self, src: str, dest: str) -> None:
         """The paths `paths_from` lists (one per line, relative to `src`)."""
-        try:
-            with open(paths_from, encoding="utf-8") as f:
-                listed = [line for line in f.read().splitlines() if line]
-        except OSError as e:
-            raise self.fail(
-                f"cannot read paths_from {paths_from!r}: {e.strerror}"
-            ) from None
-        for rel in listed:
-            parts = [p for p in rel.split("/") if p not in ("", ".")]
-            if rel.startswith("/") or ".." in parts or not parts:
-                raise self.fail(
-                    f"{paths_from!r} lists {rel!r}: not a relative path under src"
-                )
-            path_src = os.path.join(src, *parts)
+        paths_from = self._str("paths_from")
+        for rel in self._read_relative_paths("paths_from"):
+            path_src = os.path.join(src, *rel.split("/"))
             try:
                 st = os.lstat(path_src)
             except FileNotFoundError:
                 raise self.fail(
                     f"{paths_from!r} lists {rel!r} but {path_src!r} does not exist"
                 ) from None
-            path = "/".join([dest, *parts]) if dest else "/".join(parts)
+            path = f"{dest}/{rel}" if dest else rel
             self._add_fs_path(path_src, path, st, recurse=False)
 
 

@@ -124,10 +124,50 @@ class LayerTarTest(unittest.TestCase):
                 (m.mtime, m.uid, m.gid, m.uname, m.gname), (0, 0, 0, "", "")
             )
             self.assertEqual(m.pax_headers, {})  # short paths: no pax records at all
-        self.assertEqual(by_name["bin/tool"].mode, 0o755)  # 0700 had an x bit
-        self.assertEqual(by_name["etc/conf"].mode, 0o644)  # 0600 had none
+        # The disk's bits are not read: no executables_from, so 0644.
+        self.assertEqual(by_name["bin/tool"].mode, 0o644)
+        self.assertEqual(by_name["etc/conf"].mode, 0o644)
         self.assertEqual(by_name["lib"].mode, 0o755)  # directories 0755
         self.assertEqual(by_name["lib/conf-link"].mode, 0o777)
+
+    def test_modes_do_not_depend_on_the_disk(self) -> None:
+        # A remote worker stages every input executable (bazelbuild/bazel#12818);
+        # a layer built there must be the layer built here, byte for byte.
+        root = self.sample_tree()
+        f = write(self.p("passwd"), "root:x:0:0::/root:/bin/sh\n", 0o644)
+        listing = write(self.p("exec.txt"), "bin/tool\n")
+        spec = [
+            {"kind": "tree", "src": root, "dest": "/", "executables_from": listing},
+            {"kind": "file", "src": f, "dest": "/etc/passwd"},
+        ]
+        here, _ = self.build(spec)
+        for dirpath, _, filenames in os.walk(root):
+            for name in filenames:
+                if not os.path.islink(os.path.join(dirpath, name)):
+                    os.chmod(os.path.join(dirpath, name), 0o555)
+        os.chmod(f, 0o555)
+        worker, _ = self.build(spec)
+        with open(here, "rb") as a, open(worker, "rb") as b:
+            self.assertEqual(a.read(), b.read())
+        by_name = {m.name: m for m in self.members(here)}
+        self.assertEqual(by_name["bin/tool"].mode, 0o755)  # listed
+        self.assertEqual(by_name["etc/conf"].mode, 0o644)
+        self.assertEqual(by_name["etc/passwd"].mode, 0o644)
+
+    def test_executables_from_must_name_files_the_entry_adds(self) -> None:
+        root = self.sample_tree()
+        listing = write(self.p("exec.txt"), "bin/tool\nbin/gone\n")
+        with self.assertRaisesRegex(UserError, "1 path.*'bin/gone'"):
+            self.build(
+                [
+                    {
+                        "kind": "tree",
+                        "src": root,
+                        "dest": "/",
+                        "executables_from": listing,
+                    }
+                ]
+            )
 
     def test_explicit_modes_and_owners(self) -> None:
         f = write(self.p("secret"), "s", 0o755)
@@ -233,7 +273,7 @@ class LayerTarTest(unittest.TestCase):
         out, _ = self.build([{"kind": "tree", "src": staged, "dest": "/"}])
         by_name = {m.name: m for m in self.members(out)}
         self.assertTrue(by_name["usr/lib/libz.so.1.2.13"].isreg())
-        self.assertEqual(by_name["usr/lib/libz.so.1.2.13"].mode, 0o755)
+        self.assertEqual(by_name["usr/lib/libz.so.1.2.13"].mode, 0o644)  # not listed
         self.assertEqual(by_name["usr/lib/libz.so.1"].linkname, "libz.so.1.2.13")
         self.assertTrue(by_name["usr/share"].isdir())
         self.assertEqual(by_name["localtime"].linkname, "/usr/share/zoneinfo/UTC")
@@ -427,7 +467,9 @@ class LayerTarTest(unittest.TestCase):
         write(self.p("tree", "lib", "stray.pyc"), "pyc")
         os.link(self.p("tree", "etc", "conf"), self.p("tree", "etc", "conf-hard"))
         tar = self.root_tar(root)
-        from_tree, d_tree = self.build([{"kind": "tree", "src": root, "dest": "/opt"}])
+        executables = write(self.p("exec.txt"), "bin/tool\n")  # as the tar says
+        tree = {"kind": "tree", "src": root, "dest": "/opt"}
+        from_tree, d_tree = self.build([tree | {"executables_from": executables}])
         from_tar, d_tar = self.build([{"kind": "tar", "src": tar, "dest": "/opt"}])
         self.assertEqual(d_tar, d_tree)
         with open(from_tree, "rb") as a, open(from_tar, "rb") as b:
@@ -443,10 +485,16 @@ class LayerTarTest(unittest.TestCase):
     def test_tar_and_tree_meeting_at_one_path(self) -> None:
         root = self.sample_tree()
         tar = self.root_tar(root)
+        executables = write(self.p("exec.txt"), "bin/tool\n")
         out, _ = self.build(
             [
                 {"kind": "tar", "src": tar, "dest": "/"},
-                {"kind": "tree", "src": root, "dest": "/"},
+                {
+                    "kind": "tree",
+                    "src": root,
+                    "dest": "/",
+                    "executables_from": executables,
+                },
             ]
         )
         self.assertIn("etc/conf", self.names(out))
@@ -496,8 +544,17 @@ class LayerTarTest(unittest.TestCase):
 
     def test_paths_from_takes_only_the_listed_paths(self) -> None:
         root, paths = self.listed_fixture()
+        executables = write(self.p("exec.txt"), "bin/tool\n")
         tar, _ = self.build(
-            [{"kind": "tree", "src": root, "dest": "/usr/local", "paths_from": paths}]
+            [
+                {
+                    "kind": "tree",
+                    "src": root,
+                    "dest": "/usr/local",
+                    "paths_from": paths,
+                    "executables_from": executables,
+                }
+            ]
         )
         names = [m.name for m in self.members(tar)]
         self.assertIn("usr/local/lib/site/a/lib/liba.so", names)

@@ -4,6 +4,7 @@ TreeSubsetInfo = provider(
     doc = """Some paths of a directory: what an image_layer takes from it when the
 target in its `trees` provides this (other rule sets decide which paths).""",
     fields = {
+        "executables": "File or None: which of those paths are executable files (mode 0755; the others are 0644), one per line",
         "paths": "File: the paths to take, relative to root, one per line",
         "root": "File: the directory (a tree artifact or a source directory)",
     },

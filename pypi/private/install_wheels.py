@@ -14,7 +14,9 @@ launchers, shebangs and the rewritten RECORD. What is ours:
 - every file and directory gets one mtime (1980-01-01) and a normalised mode
   (0644, or 0755 for executables); INSTALLER says `bazel-pypi`;
 - `--manifest` (distributions.json) lists each distribution's files, relative
-  to the prefix, for the layers made from the tree.
+  to the prefix, and which of them are executable, for the layers made from
+  the tree (an image layer takes modes from this list, never from the disk:
+  Bazel does not carry execute bits to a remote worker).
 
 Wheels install in parallel, each into its own staging tree, which are merged
 and renamed into place at the end; the manifest is written last. An
@@ -275,6 +277,7 @@ class WheelResult:
     dist_info: str
     # prefix-relative path -> (sha256 hex, size)
     files: dict[str, tuple[str, int]] = field(default_factory=dict)
+    executables: set[str] = field(default_factory=set)
     seconds: float = 0.0
 
     @property
@@ -318,6 +321,7 @@ class _Destination(SchemeDictionaryDestination):
     wheel: str = ""
     expected: dict[tuple[str, str], str] = field(default_factory=dict)
     written: dict[str, tuple[str, int]] = field(default_factory=dict)
+    executables: set[str] = field(default_factory=set)
 
     def write_to_fs(
         self, scheme: str, path: str, stream: BinaryIO, is_executable: bool
@@ -338,6 +342,8 @@ class _Destination(SchemeDictionaryDestination):
                 f"In {self.wheel}, hash / size of {path} didn't match RECORD"
             )
         self.written[relative] = (_hex(digest), entry.size or 0)
+        if is_executable:
+            self.executables.add(relative)
         return entry
 
 
@@ -366,7 +372,13 @@ def extract_wheel(info: WheelInfo, root: str, layout: Layout) -> WheelResult:
         raise UserError(f"wheel {info.path} cannot be installed: {e}") from None
     except (zipfile.BadZipFile, EOFError) as e:
         raise UserError(f"wheel {info.path} is corrupt: {e}") from None
-    result = WheelResult(info.key, info.version, info.dist_info, destination.written)
+    result = WheelResult(
+        info.key,
+        info.version,
+        info.dist_info,
+        destination.written,
+        destination.executables,
+    )
     result.seconds = time.monotonic() - started
     return result
 
@@ -534,6 +546,7 @@ def install(
             "version": info.version,
             "dist_info": info.dist_info,
             "files": sorted(entry.files),
+            "executables": sorted(entry.executables),
         }
     if manifest:
         atomic_file.write_text(manifest, _render_manifest(result), durable=False)

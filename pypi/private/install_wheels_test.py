@@ -240,6 +240,17 @@ class InstallTest(unittest.TestCase):
         self.assertEqual(listed, on_disk)
         for entry in manifest.values():
             self.assertEqual(entry["files"], sorted(entry["files"]))
+        # The manifest says which files are executable: exactly those 0755 here
+        # (layers take modes from it; a remote worker's disk says 0755 for all).
+        executables = {p for entry in manifest.values() for p in entry["executables"]}
+        on_disk_exec = {
+            p
+            for p, (mode, content, _) in files.items()
+            if content is not None and mode == 0o755
+        }
+        self.assertEqual(executables, on_disk_exec)
+        self.assertIn("bin/alpha-run", executables)
+        self.assertNotIn(f"{SITE}/ns/__init__.py", executables)
         # The identical namespace file is listed under both distributions.
         self.assertIn(f"{SITE}/ns/__init__.py", manifest["alpha-pkg"]["files"])
         self.assertIn(f"{SITE}/ns/__init__.py", manifest["beta"]["files"])

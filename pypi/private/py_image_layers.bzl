@@ -4,22 +4,24 @@ load("//oci:defs.bzl", "TreeSubsetInfo", "image_layer")
 
 def _site_packages_subset_impl(ctx):
     paths = ctx.actions.declare_file(ctx.label.name + ".paths")
+    executables = ctx.actions.declare_file(ctx.label.name + ".executables")
     args = ctx.actions.args()
     args.add("--manifest", ctx.file.manifest)
     args.add_all(ctx.attr.include, before_each = "--include")
     args.add_all(ctx.attr.exclude, before_each = "--exclude")
     args.add("--out", paths)
+    args.add("--executables-out", executables)
     ctx.actions.run(
         executable = ctx.executable._select,
         arguments = [args],
         inputs = [ctx.file.manifest],
-        outputs = [paths],
+        outputs = [paths, executables],
         mnemonic = "SelectDistributions",
         progress_message = "Selecting the distributions of %{label}",
     )
     return [
         DefaultInfo(files = depset([ctx.file.root])),
-        TreeSubsetInfo(root = ctx.file.root, paths = paths),
+        TreeSubsetInfo(root = ctx.file.root, paths = paths, executables = executables),
     ]
 
 site_packages_subset = rule(

@@ -1,15 +1,19 @@
 """Select distributions from a site-packages manifest: the paths one layer takes.
 
     python3 -m pypi.private.select_distributions --manifest distributions.json \
-        [--include 'nvidia-*' ...] [--exclude torch ...] --out paths.txt
+        [--include 'nvidia-*' ...] [--exclude torch ...] --out paths.txt \
+        --executables-out executables.txt
 
 The manifest is install_wheels.py's `distributions.json`: `{"<name>":
-{"version", "dist_info", "files": [prefix-relative paths]}}`. `--include` and
+{"version", "dist_info", "files": [prefix-relative paths], "executables":
+[those of the files installed executable]}}`. `--include` and
 `--exclude` are fnmatch patterns matched against normalised project names
 (`nvidia-*` matches `nvidia_cublas_cu12`); no `--include` means every
 distribution. An include pattern that matches nothing is an error (a typo
 would otherwise silently empty the layer). Writes the selected files, one per
-line, for an image layer's `paths_from`.
+line, for an image layer's `paths_from`, and the executables among them for
+its `executables_from` (the installer's word, not the disk's: Bazel does not
+carry execute bits to a remote worker).
 """
 
 from __future__ import annotations
@@ -63,13 +67,17 @@ def select(
     ]
 
 
+def _string_list(dist: object, name: str, key: str) -> list[str]:
+    value = dist.get(key) if isinstance(dist, dict) else None
+    if not isinstance(value, list) or not all(isinstance(p, str) for p in value):
+        raise UserError(f"manifest: {name!r} needs {key!r}, a list of strings")
+    return value
+
+
 def selected_paths(manifest: Mapping[str, Any], names: Sequence[str]) -> list[str]:
     paths: list[str] = []
     for name in names:
-        dist = manifest[name]
-        files = dist.get("files") if isinstance(dist, dict) else None
-        if not isinstance(files, list) or not all(isinstance(p, str) for p in files):
-            raise UserError(f"manifest: {name!r} needs a 'files' list of strings")
+        files = _string_list(manifest[name], name, "files")
         for rel in files:
             parts = rel.split("/")
             if rel.startswith("/") or ".." in parts:
@@ -80,18 +88,40 @@ def selected_paths(manifest: Mapping[str, Any], names: Sequence[str]) -> list[st
     return paths
 
 
+def selected_executables(
+    manifest: Mapping[str, Any], names: Sequence[str]
+) -> list[str]:
+    """The executables of the selected distributions; each must be one of its files."""
+    executables: list[str] = []
+    for name in names:
+        listed = _string_list(manifest[name], name, "executables")
+        files = set(_string_list(manifest[name], name, "files"))
+        stray = sorted(set(listed) - files)
+        if stray:
+            raise UserError(
+                f"distribution {name!r} lists executable {stray[0]!r}, "
+                "which is not one of its files"
+            )
+        executables.extend(listed)
+    return executables
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog=PROG, description=__doc__.splitlines()[0])
     parser.add_argument("--manifest", required=True)
     parser.add_argument("--include", action="append", default=[])
     parser.add_argument("--exclude", action="append", default=[])
     parser.add_argument("--out", required=True)
+    parser.add_argument("--executables-out")
     args = parser.parse_args(argv)
     manifest = read_manifest(args.manifest)
     names = select(manifest, args.include, args.exclude)
     paths = selected_paths(manifest, names)
-    text = "".join(path + "\n" for path in paths)
-    atomic_file.write_text(args.out, text, durable=False)
+    executables = selected_executables(manifest, names)
+    atomic_file.write_text(args.out, "".join(p + "\n" for p in paths), durable=False)
+    if args.executables_out:
+        text = "".join(p + "\n" for p in executables)
+        atomic_file.write_text(args.executables_out, text, durable=False)
     return 0
 
 
