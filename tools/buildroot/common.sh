@@ -77,3 +77,16 @@ buildroot_whole_number() {
   [[ "$value" =~ ^[0-9]{1,6}$ ]] || buildroot_die "$name='$value' is not a whole number (of GB, at most 6 digits)."
   printf '%s\n' "$value"
 }
+
+# "PID KEY" of the build root namespace whose state is STATE (namespace.sh),
+# if its PID 1 runs: STATE/init.pid says "HOST_PID START_TIME KEY"; the start
+# time rules out a reused PID.
+buildroot_ns_running() {
+  local pid start made_of stat=()
+  [[ -f "$1/init.pid" ]] || return 1
+  read -r pid start made_of <"$1/init.pid" || return 1
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+  read -r -a stat 2>/dev/null <"/proc/$pid/stat" || return 1
+  [[ "${stat[21]}" == "$start" && "${stat[2]}" != Z && -e "/proc/$pid/ns/mnt" ]] || return 1
+  printf '%s %s\n' "$pid" "$made_of"
+}

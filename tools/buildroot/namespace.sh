@@ -24,16 +24,11 @@ ns_pid=""
 ns_program=$(<"$workspace/tools/buildroot/init.sh")
 ns_key_now="$root:$(printf %s "$ns_program" | sha256sum | cut -c1-12)"
 
-# The namespace's PID 1, if it runs for this build root: STATE/init.pid says
-# "HOST_PID START_TIME KEY"; the start time rules out a reused PID.
+# The namespace's PID 1, if it runs for this build root.
 buildroot_ns_find() {
-  local pid start made_of stat=()
+  local pid made_of
   ns_pid=""
-  [[ -f "$ns_state/init.pid" ]] || return 1
-  read -r pid start made_of <"$ns_state/init.pid" || return 1
-  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-  read -r -a stat 2>/dev/null <"/proc/$pid/stat" || return 1
-  [[ "${stat[21]}" == "$start" && "${stat[2]}" != Z && -e "/proc/$pid/ns/mnt" ]] || return 1
+  read -r pid made_of < <(buildroot_ns_running "$ns_state") || return 1
   if [[ "$made_of" != "$ns_key_now" ]]; then
     # Made of another build root or init program (the lock or the scripts
     # changed): end it, and with it the Bazel server inside, so the new one

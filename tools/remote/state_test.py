@@ -14,7 +14,15 @@ STATE_SH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "state.sh")
 def run(function: str, state: str) -> subprocess.CompletedProcess[str]:
     """Calls one of state.sh's functions on STATE in a fresh bash."""
     return subprocess.run(
-        ["bash", "-c", 'set -euo pipefail; source "$1"; "$2" "$3"', "sh", STATE_SH, function, state],
+        [
+            "bash",
+            "-c",
+            'set -euo pipefail; source "$1"; "$2" "$3"',
+            "sh",
+            STATE_SH,
+            function,
+            state,
+        ],
         capture_output=True,
         text=True,
         check=False,
@@ -65,10 +73,15 @@ class ClearStaleTest(unittest.TestCase):
             self.leave_a_killed_engine([free_port(), port, free_port()])
             result = run("remote_state_clear_stale", self.state)
         self.assertEqual(result.returncode, 1)
-        self.assertIn(f"already up (started from /work/gone; 127.0.0.1:{port} answers)", result.stderr)
+        self.assertIn(
+            f"already up (started from /work/gone; 127.0.0.1:{port} answers)",
+            result.stderr,
+        )
         self.assertIn("tools/remote/down first", result.stderr)
         self.assertTrue(os.path.exists(os.path.join(self.state, "bgd.pid")))
-        self.assertTrue(os.path.exists(os.path.join(self.state, "pg", "postmaster.pid")))
+        self.assertTrue(
+            os.path.exists(os.path.join(self.state, "pg", "postmaster.pid"))
+        )
 
     def test_state_from_before_ports_were_recorded_uses_the_defaults(self) -> None:
         result = run("remote_state_ports", self.state)
