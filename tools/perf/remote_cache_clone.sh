@@ -1,16 +1,33 @@
 #!/usr/bin/env bash
-# usage: tools/perf/remote_cache_clone.sh NAME [bazel args...]: fresh clone of this repository in /tmp/rc-NAME, build, report.
+# A second clone against the remote cache, measured (docs/PERFORMANCE.md):
+#
+#   tools/perf/remote_cache_clone.sh NAME [bazel args...]
+#
+# clones this repository into /tmp/rc-NAME/main (a new work tree, so a new,
+# empty output base; the repository cache stays shared, as on CI), builds
+# //:image_layout and its digest there with ARGS, and prints the time, the
+# bytes the loopback interface received (every cache byte crosses it twice:
+# BuildGrid to casd and back), Bazel's process summary and the digest. Then
+# the clone and its output base (up to 20 GB) are removed; KEEP=1 keeps them.
 set -uo pipefail
 repo=$(git -C "$(dirname "$0")" rev-parse --show-toplevel)
 name=$1; shift
+[[ "$name" =~ ^[A-Za-z0-9_-]+$ ]] || { echo "remote_cache_clone: NAME must be [A-Za-z0-9_-]+" >&2; exit 2; }
 dir=/tmp/rc-$name/main
-rm -rf /tmp/rc-$name && mkdir -p /tmp/rc-$name && git clone -q "$repo" $dir && cd $dir
-lo() { awk '/^ *lo:/ {print $2, $10}' /proc/net/dev; }
-read rx0 tx0 < <(lo)
+log=/tmp/rc-$name.log
+rm -rf "/tmp/rc-$name" && mkdir -p "/tmp/rc-$name" && git clone -q "$repo" "$dir" && cd "$dir" || exit 1
+lo() { awk '/^ *lo:/ {print $2}' /proc/net/dev; }
+rx0=$(lo)
 start=$(date +%s.%N)
-tools/bazel build "$@" //:image > /tmp/rc-$name.log 2>&1
+tools/bazel build "$@" --output_groups=+digest //:image_layout >"$log" 2>&1
 rc=$?
 end=$(date +%s.%N)
-read rx1 tx1 < <(lo)
-echo "clone $name rc=$rc time=$(echo "$end - $start" | bc) s lo_rx=$(( (rx1-rx0)/1000000 )) MB"
-grep -E "processes:|^sha256|Elapsed" /tmp/rc-$name.log
+rx1=$(lo)
+echo "clone $name rc=$rc time=$(echo "$end - $start" | bc) s lo_rx=$(( (rx1 - rx0) / 1000000 )) MB"
+grep -E "processes:|Elapsed" "$log"
+echo "digest: $(cat bazel-bin/image_layout.digest 2>/dev/null || echo "none (not downloaded)")"
+if [[ -z "${KEEP:-}" ]]; then
+  tools/bazel clean --expunge >/dev/null 2>&1
+  cd / && rm -rf "/tmp/rc-$name"
+fi
+exit "$rc"
