@@ -47,7 +47,7 @@ for marker in "$output_root"/*/DO_NOT_BUILD_HERE; do
     buildroot_log "prune: keeping $base: its namespace still runs (the Bazel server of $tree)"
     continue
   fi
-  size=$(du -s --block-size=1M "$base" 2>/dev/null | cut -f1)
+  size=$(du -s --block-size=1M "$base" 2>/dev/null | cut -f1 || true)
   [[ "$size" =~ ^[0-9]+$ ]] || size=0
   if [[ -n "$dry_run" ]]; then
     buildroot_log "prune: would remove $base (${size} MB; its work tree $tree is gone)"
