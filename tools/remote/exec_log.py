@@ -1,13 +1,14 @@
 """Which spawns of a build ran where, from Bazel's execution log.
 
-    tools/bazel run //tools/remote:exec_log -- LOG [--require-remote MNEMONIC]
+    tools/bazel run //tools/remote:exec_log -- LOG [--require-remote MNEMONIC]...
 
 LOG is what `--execution_log_json_file=LOG` wrote (one JSON object per
 spawn). Prints the count of spawns per runner ("remote", "remote cache hit",
-"linux-sandbox", ...) and per mnemonic; with --require-remote, fails unless
-at least one spawn of that mnemonic ran and every one ran remotely (executed
-by a worker, not a cache hit and not here). CI uses it to prove that
-`--config=remote` tests were executed by the engine's worker.
+"linux-sandbox", ...) and per mnemonic; with --require-remote (repeatable),
+fails unless at least one spawn of each such mnemonic ran and every one ran
+remotely (executed by a worker, not a cache hit and not here). CI uses it to
+prove that `--config=remote` tests and image actions were executed by the
+engine's worker.
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ def check_remote(entries: Sequence[dict[str, object]], mnemonic: str) -> list[st
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("log")
-    parser.add_argument("--require-remote", metavar="MNEMONIC")
+    parser.add_argument("--require-remote", metavar="MNEMONIC", action="append", default=[])
     args = parser.parse_args(argv)
     path = args.log
     base = os.environ.get("BUILD_WORKING_DIRECTORY")
@@ -84,15 +85,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     for (mnemonic, runner), count in sorted(summarize(entries).items()):
         print(f"{count:6d}  {mnemonic:24s} {runner}")
-    if args.require_remote:
-        problems = check_remote(entries, args.require_remote)
+    status = 0
+    for mnemonic in args.require_remote:
+        problems = check_remote(entries, mnemonic)
         for problem in problems:
             print(f"exec_log: {problem}", file=sys.stderr)
         if problems:
-            return 1
-        remote = sum(1 for e in entries if e.get("mnemonic") == args.require_remote)
-        print(f"exec_log: all {remote} {args.require_remote} spawns ran remotely")
-    return 0
+            status = 1
+            continue
+        remote = sum(1 for e in entries if e.get("mnemonic") == mnemonic)
+        print(f"exec_log: all {remote} {mnemonic} spawns ran remotely")
+    return status
 
 
 if __name__ == "__main__":

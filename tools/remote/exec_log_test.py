@@ -70,6 +70,20 @@ class ExecLogTest(unittest.TestCase):
                 self.assertEqual(status, 1)
                 self.assertIn("//x:local", err)
 
+    def test_every_required_mnemonic_is_checked(self) -> None:
+        log = self.write(
+            [
+                spawn("TestRunner", "remote"),
+                spawn("ImageLayer", "linux-sandbox", label="//s:layer_app"),
+            ]
+        )
+        status, out, err = self.run_main(
+            log, "--require-remote", "TestRunner", "--require-remote", "ImageLayer"
+        )
+        self.assertEqual(status, 1)
+        self.assertIn("all 1 TestRunner spawns ran remotely", out)
+        self.assertIn("//s:layer_app: ImageLayer ran as 'linux-sandbox'", err)
+
     def test_no_such_spawn_fails(self) -> None:
         status, _, err = self.run_main(
             self.write([spawn("Genrule", "remote")]), "--require-remote", "TestRunner"
