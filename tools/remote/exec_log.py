@@ -68,7 +68,9 @@ def check_remote(entries: Sequence[dict[str, object]], mnemonic: str) -> list[st
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("log")
-    parser.add_argument("--require-remote", metavar="MNEMONIC", action="append", default=[])
+    parser.add_argument(
+        "--require-remote", metavar="MNEMONIC", action="append", default=[]
+    )
     args = parser.parse_args(argv)
     path = args.log
     base = os.environ.get("BUILD_WORKING_DIRECTORY")
