@@ -14,9 +14,9 @@
 set -euo pipefail
 command=$1 state=$2
 
-port=${MLIMAGE_REMOTE_PORT:-50051}
-cas_port=${MLIMAGE_REMOTE_CAS_PORT:-50052}
-pg_port=${MLIMAGE_REMOTE_PG_PORT:-55432}
+# shellcheck source=tools/remote/state.sh
+source "$(dirname "${BASH_SOURCE[0]}")/state.sh"
+read -r port cas_port pg_port < <(remote_ports_from_env)
 quota=${MLIMAGE_REMOTE_CAS_QUOTA:-30G}
 jobs=${MLIMAGE_REMOTE_WORKER_JOBS:-2}
 for value in "$port" "$cas_port" "$pg_port"; do

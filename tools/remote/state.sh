@@ -10,6 +10,14 @@
 
 remote_default_ports=(50051 50052 55432)
 
+# The engine's ports, "BUILDGRID CASD POSTGRES": MLIMAGE_REMOTE_PORT,
+# MLIMAGE_REMOTE_CAS_PORT and MLIMAGE_REMOTE_PG_PORT, the defaults where unset
+# (engine.sh checks that each is a port number).
+remote_ports_from_env() {
+  printf '%s %s %s\n' "${MLIMAGE_REMOTE_PORT:-${remote_default_ports[0]}}" \
+    "${MLIMAGE_REMOTE_CAS_PORT:-${remote_default_ports[1]}}" "${MLIMAGE_REMOTE_PG_PORT:-${remote_default_ports[2]}}"
+}
+
 # The ports STATE records (BuildGrid, casd, PostgreSQL), one per line; the
 # defaults for state from before ports were recorded.
 remote_state_ports() {

@@ -87,6 +87,15 @@ class ClearStaleTest(unittest.TestCase):
         result = run("remote_state_ports", self.state)
         self.assertEqual(result.stdout.split(), ["50051", "50052", "55432"])
 
+    def test_ports_from_the_environment_or_the_defaults(self) -> None:
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+        command = ["bash", "-c", 'source "$1"; remote_ports_from_env', "sh", STATE_SH]
+        out = subprocess.run(command, env=env, capture_output=True, text=True)
+        self.assertEqual(out.stdout.split(), ["50051", "50052", "55432"])
+        env["MLIMAGE_REMOTE_CAS_PORT"] = "6000"
+        out = subprocess.run(command, env=env, capture_output=True, text=True)
+        self.assertEqual(out.stdout.split(), ["50051", "6000", "55432"])
+
     def test_recorded_ports_that_are_not_ports_are_ignored(self) -> None:
         self.write("ports", "50051 $(touch pwned) 99999999\n")
         result = run("remote_state_ports", self.state)
