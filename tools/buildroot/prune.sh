@@ -3,7 +3,8 @@
 # each one's output base (about 25 GB once its images are built), its
 # namespace's state and its endpoint rc. A CI run clones into a new directory
 # every time; without this, the disk fills with the output bases of clones
-# that are gone. .ci/run runs it first; anyone may.
+# that are gone. .ci/run runs it first; anyone may. Ends by saying how much
+# is free.
 #
 #   tools/buildroot/prune.sh [--dry-run]
 #
@@ -60,3 +61,4 @@ for marker in "$output_root"/*/DO_NOT_BUILD_HERE; do
   freed=$((freed + size))
 done
 (( freed == 0 )) || buildroot_log "prune: freed ${freed} MB"
+buildroot_log "prune: $(df -P --block-size=1G "$output_root" | awk 'NR == 2 {print $4}') GB free under $output_root"

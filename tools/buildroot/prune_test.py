@@ -73,7 +73,7 @@ class PruneTest(unittest.TestCase):
         )
         self.assertIn(f"removing {removed} (", result.stderr)
         self.assertIn(f"its work tree {gone} is gone", result.stderr)
-        # The repository cache and the remote engine's state are not output bases.
+        # The repository cache is not an output base.
         self.assertTrue(os.path.isdir(os.path.join(self.output_root, "cache", "repos")))
 
     def test_dry_run_removes_nothing(self) -> None:
@@ -81,6 +81,7 @@ class PruneTest(unittest.TestCase):
         result = self.prune("--dry-run")
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertIn("would remove", result.stderr)
+        self.assertIn(f"GB free under {self.output_root}", result.stderr)
         self.assertTrue(os.path.isdir(removed))
 
     def test_a_running_namespace_keeps_its_output_base(self) -> None:
