@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Remove what work trees that no longer exist left below Bazel's output root:
-# each one's output base (about 25 GB once its images are built), its
+# each one's output base (28 GB measured once the suite has run), its
 # namespace's state and its endpoint rc. A CI run clones into a new directory
 # every time; without this, the disk fills with the output bases of clones
 # that are gone. .ci/run runs it first; anyone may. Ends by saying how much
