@@ -56,8 +56,9 @@ def oci_image(name, labels = None, annotations = None, **kwargs):
     `KEY=VALUE` lines; every other attribute is `oci_image_rule`'s (below).
     Also declares `<name>.digest`, a file holding the manifest digest
     (`sha256:<hex>`). Reproducible: `created` is the epoch unless given, JSON
-    is canonical, layer blobs are the tars hard-linked (or, with
-    `--//oci:layer_compression=gzip|zstd`, their compressed forms). Our
+    is canonical, layer blobs are relative symbolic links to the tars (or,
+    with `--//oci:layer_compression=gzip|zstd`, to their compressed forms),
+    never copies: output group `layer_blobs` holds the files they link to. Our
     addition: labels may hold `{{KEY}}` placeholders filled from the workspace
     status under `--stamp`.
 

@@ -247,15 +247,19 @@ def open_layer(
         return
     if not zstd:
         raise UserError(f"{layer.label} is zstd-compressed: pass --zstd PATH")
-    try:
-        proc = subprocess.Popen(
-            [zstd, "-q", "-d", "-c", layer.path],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            bufsize=CHUNK,
-        )
-    except OSError as e:
-        raise UserError(f"cannot run zstd {zstd!r}: {e.strerror}") from None
+    # Through stdin: a layout's blob is a symlink, which zstd skips (with
+    # -q, silently) when named as a file.
+    with open(layer.path, "rb") as blob:
+        try:
+            proc = subprocess.Popen(
+                [zstd, "-q", "-d", "-c"],
+                stdin=blob,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                bufsize=CHUNK,
+            )
+        except OSError as e:
+            raise UserError(f"cannot run zstd {zstd!r}: {e.strerror}") from None
     stream = _ProcessStream(proc)
     assert proc.stdout is not None and proc.stderr is not None
     try:

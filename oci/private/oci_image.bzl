@@ -101,10 +101,12 @@ def _oci_image_impl(ctx):
     args.add("--config-spec", config_spec.path)
     args.add("--digest-out", digest.path)
     inputs = [config_spec]
+    blobs = []
     for layer in layers:
         blob, descriptor = _compressed(ctx, layer)
         args.add("--layer", "%s:%s:%s" % (blob.path, descriptor.path, layer.layer_name))
         inputs += [blob, descriptor]
+        blobs.append(blob)
     for flag, f in (("--labels-file", ctx.file.labels), ("--annotations-file", ctx.file.annotations), ("--created-file", ctx.file.created)):
         if f:
             args.add(flag, f.path)
@@ -129,15 +131,17 @@ def _oci_image_impl(ctx):
     )
     return [
         DefaultInfo(files = depset([layout]), runfiles = ctx.runfiles(files = [layout])),
-        OutputGroupInfo(digest = depset([digest])),
+        # The files the layout's layer blobs link to (never copies of them).
+        OutputGroupInfo(digest = depset([digest]), layer_blobs = depset(blobs)),
     ]
 
 oci_image_rule = rule(
     implementation = _oci_image_impl,
     doc = """An OCI image layout directory (`oci-layout`, `index.json`, `blobs/sha256/`)
 from layer tars and a config, reproducible: `created` is the epoch, JSON is
-canonical, layer blobs are the tars hard-linked (or, with
-`--//oci:layer_compression=gzip|zstd`, their compressed forms). Use it
+canonical, layer blobs are relative symbolic links to the tars (or, with
+`--//oci:layer_compression=gzip|zstd`, to their compressed forms), never
+copies; output group `layer_blobs` holds those files. Use it
 through the `oci_image` macro of //oci:defs.bzl, which sets `stamp`.""",
     attrs = {
         "annotations": attr.label(allow_single_file = True, doc = "A file of manifest annotations, one `KEY=VALUE` a line (the `oci_image` macro also takes a dict)."),

@@ -30,22 +30,24 @@ setting `entrypoint` without `cmd` drops the base's cmd. As in rules_oci,
 `$VAR` or `${VAR}` in an env value is the base's value of VAR
 (`{"PATH": "/opt/bin:$PATH"}`).
 
-Layer blobs are hard-linked into `blobs/sha256/` (on their real path);
-only if linking fails with EXDEV, EPERM, EMLINK or ENOTSUP are they copied,
-with a note on stderr. JSON blobs are canonical (sorted keys, no spaces), so
-the same inputs give the same manifest digest, which is printed on stdout
-and written to `--digest-out` as `sha256:<hex>` (no newline).
+Layer blobs are never copied: each is a relative symbolic link in
+`blobs/sha256/` to the path it was given (not its real path, so a link made
+in Bazel's sandbox resolves once the layout is moved into the output tree,
+and the layout stays valid wherever the tree holding it and its layers is
+moved). Readers (crane, skopeo, podman, our layout_reader) follow them;
+`cp -rL` copies a layout with its bytes. JSON blobs are canonical (sorted
+keys, no spaces), so the same inputs give the same manifest digest, which is
+printed on stdout and written to `--digest-out` as `sha256:<hex>` (no
+newline).
 """
 
 from __future__ import annotations
 
 import argparse
-import errno
 import hashlib
 import json
 import os
 import re
-import shutil
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -66,7 +68,6 @@ from oci.private.digests import hex_of  # noqa: E402
 from tools.pylib import atomic_file, cli  # noqa: E402
 
 PROG = "oci_layout"
-_LINK_FALLBACK = {errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP}
 _SPEC_KEYS = {
     "architecture",
     "os",
@@ -281,22 +282,19 @@ def image_config(
     return result
 
 
-def _place_blob(src: str, dest: str) -> None:
-    """Hard-link `src` (its real path) to `dest`; copy only if linking is impossible."""
-    if os.path.exists(dest):
+def _link_blob(src: str, dest: str, final_dir: str) -> None:
+    """`dest` becomes a relative symlink to `src`, as seen from `final_dir`.
+
+    `final_dir` is where `dest`'s directory will be once the layout is in
+    place; the temporary directory it is written in sits beside it, so the
+    link text is the same. `src` is not resolved: inside Bazel's sandbox it
+    is a link to the execroot, and a link to that would point outside it.
+    """
+    if os.path.lexists(dest):
         return  # the same digest given twice
-    real = os.path.realpath(src)
-    try:
-        os.link(real, dest)
-    except OSError as e:
-        if e.errno not in _LINK_FALLBACK:
-            raise
-        cli.note(
-            PROG,
-            f"cannot hard-link {real} ({e.strerror}); "
-            f"copying {os.path.getsize(real)} bytes",
-        )
-        shutil.copyfile(real, dest)
+    if not os.path.isfile(src):
+        raise cli.UserError(f"layer blob {src}: not a file")
+    os.symlink(os.path.relpath(os.path.abspath(src), final_dir), dest)
 
 
 def _write_blob(blobs: str, data: bytes) -> dict[str, Any]:
@@ -354,8 +352,9 @@ def build(
     with atomic_file.atomic_directory(out, marker="oci-layout") as tmp:
         blobs = os.path.join(tmp, "blobs", "sha256")
         os.makedirs(blobs)
+        final_blobs = os.path.join(os.path.abspath(out), "blobs", "sha256")
         for src, digest in blob_sources:
-            _place_blob(src, os.path.join(blobs, hex_of(digest)))
+            _link_blob(src, os.path.join(blobs, hex_of(digest)), final_blobs)
         config_descriptor = {
             "mediaType": media_types.CONFIG,
             **_write_blob(blobs, canonical_json.dumps(config)),

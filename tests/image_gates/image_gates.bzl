@@ -3,7 +3,7 @@
 load("@rules_python//python:defs.bzl", "py_test")
 
 def image_gates(name, image, layers, lock, site_packages, gates, imports, probe, unique_packages):
-    """Declares `<name>_structure_test` and `<name>_runtime_test` for an image.
+    """Declares `<name>_structure_test`, `<name>_runtime_test` and `<name>_layout_links_test`.
 
     The tests run on the default (host-side) Python: they unpack the image and
     run its OWN interpreter for everything inside it.
@@ -64,4 +64,28 @@ def image_gates(name, image, layers, lock, site_packages, gates, imports, probe,
             Label(":image_gates"),
             Label("//tests:gates"),
         ],
+    )
+
+    # The layout's layer blobs are the layer files Bazel built, linked, never
+    # copied (device and inode compared; no byte read).
+    native.filegroup(
+        name = name + "_layer_blobs",
+        srcs = [image],
+        output_group = "layer_blobs",
+        testonly = True,
+    )
+    py_test(
+        name = name + "_layout_links_test",
+        size = "small",
+        srcs = [Label(":image_layout_links_test.py")],
+        main = Label(":image_layout_links_test.py"),
+        data = [image, ":%s_layer_blobs" % name],
+        env = {
+            "IMAGE_LAYOUT": "$(rootpath %s)" % image,
+            "LAYER_BLOBS": "$(rootpaths :%s_layer_blobs)" % name,
+        },
+        # On a remote worker every input is a copy: this checks the output
+        # tree of the machine that built the image.
+        tags = ["no-remote-exec"],
+        deps = [Label(":image_gates")],
     )
