@@ -1,5 +1,6 @@
 """image_layer: one reproducible layer tar from files, trees, directories and links."""
 
+load("//tools/pylib:worker.bzl", "WORKER_REQUIREMENTS", "worker_args")
 load(":providers.bzl", "ImageLayerInfo", "TreeSubsetInfo")
 
 def _path_in_image(package_dir, short_path, strip_prefix):
@@ -64,11 +65,14 @@ def _image_layer_impl(ctx):
     ctx.actions.write(spec, json.encode_indent({"entries": entries}, indent = "  "))
     tar = ctx.actions.declare_file(ctx.label.name + ".tar")
     descriptor = ctx.actions.declare_file(ctx.label.name + ".tar.json")
+    args = worker_args(ctx)
+    args.add_all(["--spec", spec, "--out", tar, "--descriptor-out", descriptor])
     ctx.actions.run(
         executable = ctx.executable._layer_tar,
-        arguments = ["--spec", spec.path, "--out", tar.path, "--descriptor-out", descriptor.path],
+        arguments = [args],
         inputs = inputs + [spec],
         outputs = [tar, descriptor],
+        execution_requirements = WORKER_REQUIREMENTS,
         mnemonic = "ImageLayer",
         progress_message = "Writing image layer %{label}",
     )

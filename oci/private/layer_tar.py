@@ -28,7 +28,7 @@ if __package__ in (None, ""):  # run as a script: make the repository root impor
 
 from oci.private import canonical_json, layer_spec  # noqa: E402
 from oci.private.digests import CHUNK, HashingWriter  # noqa: E402
-from tools.pylib import atomic_file, cli  # noqa: E402
+from tools.pylib import atomic_file, cli, worker  # noqa: E402
 from tools.pylib.progress import Progress, human  # noqa: E402
 
 PROG = "layer_tar"
@@ -124,4 +124,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    cli.run(PROG, main)
+    worker.run(PROG, main)

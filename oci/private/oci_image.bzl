@@ -1,6 +1,7 @@
 """oci_image: an OCI image layout directory from layer tars and a config."""
 
 load("@bazel_skylib//rules:common_settings.bzl", "BuildSettingInfo")
+load("//tools/pylib:worker.bzl", "WORKER_REQUIREMENTS", "worker_args")
 load(":providers.bzl", "ImageLayerInfo")
 
 _TAR_EXTENSIONS = [".tar", ".tar.gz", ".tgz", ".tar.zst"]
@@ -96,7 +97,7 @@ def _oci_image_impl(ctx):
 
     layout = ctx.actions.declare_directory(ctx.label.name)
     digest = ctx.actions.declare_file(ctx.label.name + ".digest")
-    args = ctx.actions.args()
+    args = worker_args(ctx)
     args.add("--out", layout.path)
     args.add("--config-spec", config_spec.path)
     args.add("--digest-out", digest.path)
@@ -126,6 +127,7 @@ def _oci_image_impl(ctx):
         arguments = [args],
         inputs = inputs,
         outputs = [layout, digest],
+        execution_requirements = WORKER_REQUIREMENTS,
         mnemonic = "OciLayout",
         progress_message = "Assembling OCI image layout %{label}",
     )

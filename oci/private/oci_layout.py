@@ -65,7 +65,7 @@ from oci.private import (  # noqa: E402
     stamping,
 )
 from oci.private.digests import hex_of  # noqa: E402
-from tools.pylib import atomic_file, cli  # noqa: E402
+from tools.pylib import atomic_file, cli, worker  # noqa: E402
 
 PROG = "oci_layout"
 _SPEC_KEYS = {
@@ -494,4 +494,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    cli.run(PROG, main)
+    worker.run(PROG, main)
