@@ -3,7 +3,10 @@
 load("@rules_python//python:defs.bzl", "py_test")
 
 def image_gates(name, image, layers, lock, site_packages, gates, imports, probe, unique_packages):
-    """Declares `<name>_structure_test`, `<name>_runtime_test` and `<name>_layout_links_test`.
+    """Declares an image's structural, in-image, no-copy and validation tests.
+
+    `<name>_structure_test`, `<name>_runtime_test`, `<name>_layout_links_test`
+    and `<name>_validate_test`.
 
     The tests run on the default (host-side) Python: they unpack the image and
     run its OWN interpreter for everything inside it.
@@ -87,5 +90,25 @@ def image_gates(name, image, layers, lock, site_packages, gates, imports, probe,
         # On a remote worker every input is a copy: this checks the output
         # tree of the machine that built the image.
         tags = ["no-remote-exec"],
+        deps = [Label(":image_gates")],
+    )
+
+    # Every byte checked against its digests where it lies, and the image as
+    # crane pulls it from a loopback registry serving the layout: no tarball.
+    py_test(
+        name = name + "_validate_test",
+        size = "medium",
+        srcs = [Label(":image_validate_test.py")],
+        main = Label(":image_validate_test.py"),
+        data = [
+            image,
+            Label("//third_party/debian:crane"),
+            Label("//third_party/debian:zstd"),
+        ],
+        env = {
+            "CRANE": "$(rootpath %s)" % Label("//third_party/debian:crane"),
+            "IMAGE_LAYOUT": "$(rootpath %s)" % image,
+            "ZSTD": "$(rootpath %s)" % Label("//third_party/debian:zstd"),
+        },
         deps = [Label(":image_gates")],
     )
