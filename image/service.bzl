@@ -67,8 +67,7 @@ def python_service_image(
         fail("python_service_image(%s): layers %s must end with the groups and app %s" % (name, names, expected[2:]))
     py_image_layers(
         name = "layer",
-        distributions_manifest = site_packages + "//:distributions.json",
-        distributions_root = site_packages + "//:prefix",
+        site_packages = site_packages + "//:prefix",
         groups = groups,
     )
     image_layer(

@@ -18,7 +18,7 @@ load("//oci/private:image_layer.bzl", _image_layer = "image_layer")
 load("//oci/private:oci_image.bzl", _oci_image_rule = "oci_image_rule")
 load("//oci/private:oci_load.bzl", _oci_load_rule = "oci_load_rule")
 load("//oci/private:oci_push.bzl", _oci_push_rule = "oci_push_rule")
-load("//oci/private:providers.bzl", _ImageLayerInfo = "ImageLayerInfo", _TreeSubsetInfo = "TreeSubsetInfo")
+load("//oci/private:providers.bzl", _ImageLayerInfo = "ImageLayerInfo", _TreeSubsetInfo = "TreeSubsetInfo", _TreeSubsetsInfo = "TreeSubsetsInfo")
 
 image_layer = _image_layer
 oci_image_rule = _oci_image_rule
@@ -26,6 +26,7 @@ oci_load_rule = _oci_load_rule
 oci_push_rule = _oci_push_rule
 ImageLayerInfo = _ImageLayerInfo
 TreeSubsetInfo = _TreeSubsetInfo
+TreeSubsetsInfo = _TreeSubsetsInfo
 
 def _pairs_file(name, what, value):
     """A dict becomes a `KEY=VALUE` file (rules_oci's form); a label stays."""

@@ -33,8 +33,8 @@ def pip_lock(name, requirements_in, lock, wheels_lock, python_info, python_versi
         //toolchains:python_version: `PYTHON["version"]` of the interpreter
         repository whose `python_info` this is): pip-compile and the checks
         run on it, so the lock is resolved on the interpreter it serves.
-      site_packages: the `site_packages_dir` of the repository installed from
-        this lock (e.g. "@pypi//:site_packages_dir"), for the consistency test.
+      site_packages: the `:prefix` of the site_packages repository installed
+        from this lock (e.g. "@pypi//:prefix"), for the consistency test.
       **kwargs: passed to every target (e.g. visibility).
     """
     pkg = native.package_name()
@@ -104,14 +104,10 @@ def pip_lock(name, requirements_in, lock, wheels_lock, python_info, python_versi
             args = [
                 "--lock=$(rootpath %s)" % lock,
                 "--requirements-in=$(rootpath %s)" % requirements_in,
-                "--site-packages=$(rootpath %s)" % site_packages,
+                "--prefix=$(rootpath %s)" % site_packages,
                 "--python-info=$(rootpath %s)" % python_info,
             ],
             data = [lock, requirements_in, site_packages, python_info],
-            # It reads the installed tree as one directory, and Bazel 7 sends
-            # no source directory in runfiles to a remote worker
-            # (bazelbuild/bazel#11495): it runs here.
-            tags = ["no-remote-exec"],
             deps = [Label("//pypi/private:lock_consistency")],
             **kwargs
         )

@@ -1,36 +1,87 @@
-"""Module extension: the locked PyPI wheels, installed into one site-packages.
+"""Module extension: the locked PyPI wheels, one repository and one install each.
 
     pypi = use_extension("//pypi:extensions.bzl", "pypi")
     pypi.site_packages(name = "pypi", wheels_lock = "//third_party/pypi:wheels.lock.json")
     pypi.site_packages(
         name = "pypi_imagestats",
-        python = "@python_3_13//:python3",
         python_info = "@python_3_13//:python.json",
         wheels_lock = "//services/imagestats:wheels.lock.json",
     )
     use_repo(pypi, "pypi", "pypi_imagestats")
+
+Every wheel of every lock becomes a repository of its own, named after its
+distribution and sha256 (`whl_<name>_<sha256[:12]>`): two locks that pin the
+same file share it, its install action and the image layer made from it.
 """
 
 load("//pypi/private:site_packages.bzl", _site_packages = "site_packages")
+load("//pypi/private:wheel_repo.bzl", _pypi_wheel = "pypi_wheel")
+
+# What the install action imports the installer from (as zips).
+_INSTALLER_WHEELS = ["installer", "packaging"]
+_TOOL_LOCK = Label("//third_party/build_tools:wheels.lock.json")
+
+def _repo_name(name, sha256):
+    return "whl_%s_%s" % (name.replace("-", "_").replace(".", "_"), sha256[:12])
+
+def _python_key(python_info):
+    # @@_main~debian~python_3_11//:python.json -> python_3_11
+    return python_info.repo_name.split("~")[-1] or "python"
 
 def _pypi_impl(mctx):
+    wheels = {}  # repo name -> dict
+
+    def add(name, w, lock):
+        repo = _repo_name(name, w["sha256"])
+        if repo not in wheels:
+            wheels[repo] = {"name": name, "wheel": w, "lock": str(lock), "installs": {}}
+        return repo
+
+    tools = json.decode(mctx.read(_TOOL_LOCK))["wheels"]
+    missing = [name for name in _INSTALLER_WHEELS if name not in tools]
+    if missing:
+        fail("%s pins no %s; the installer needs them" % (_TOOL_LOCK, ", ".join(missing)))
+    tool_wheels = []
+    for name in _INSTALLER_WHEELS:
+        repo = add(name, tools[name], _TOOL_LOCK)
+        tool_wheels.append("@%s//:%s" % (repo, tools[name]["filename"]))
+
     for mod in mctx.modules:
         for tag in mod.tags.site_packages:
+            python = _python_key(tag.python_info)
+            installs = {}
+            for name, w in json.decode(mctx.read(tag.wheels_lock))["wheels"].items():
+                repo = add(name, w, tag.wheels_lock)
+                wheels[repo]["installs"][python] = str(tag.python_info)
+                installs[name] = "@%s//:install_%s" % (repo, python)
             _site_packages(
                 name = tag.name,
-                python = tag.python,
+                installs = installs,
                 python_info = tag.python_info,
                 wheels_lock = tag.wheels_lock,
             )
+    for repo, entry in sorted(wheels.items()):
+        w = entry["wheel"]
+        _pypi_wheel(
+            name = repo,
+            distribution = entry["name"],
+            filename = w["filename"],
+            installs = entry["installs"],
+            lock = entry["lock"],
+            sha256 = w["sha256"],
+            size = w.get("size", 0),
+            tool_wheels = tool_wheels,
+            urls = [w["url"]],
+            version = w["version"],
+        )
 
 pypi = module_extension(
     implementation = _pypi_impl,
-    doc = "Installs the wheels pinned by requirements_lock.txt (via wheels.lock.json) into one site-packages repository.",
+    doc = "The wheels pinned by each requirements_lock.txt (via its wheels.lock.json): a repository and an install action per wheel, and a site_packages repository per lock.",
     tag_classes = {
         "site_packages": tag_class(attrs = {
             "name": attr.string(mandatory = True, doc = "The repository's name (`@<name>//:site_packages`)."),
-            "python": attr.label(default = "@python_3_11//:python3", doc = "The interpreter the wheels are for, which runs the installer."),
-            "python_info": attr.label(default = "@python_3_11//:python.json", doc = "That interpreter's facts (`python.json`): its site-packages path."),
+            "python_info": attr.label(default = "@python_3_11//:python.json", doc = "The interpreter's facts (`python.json`): its version and site-packages path."),
             "wheels_lock": attr.label(mandatory = True, doc = "wheels.lock.json, written by `tools/bazel run //:requirements.update`."),
         }),
     },

@@ -10,6 +10,14 @@ target in its `trees` provides this (other rule sets decide which paths).""",
     },
 )
 
+TreeSubsetsInfo = provider(
+    doc = """Several TreeSubsetInfo, taken together into one image_layer (for
+example, the trees of several installed packages landing at one prefix).""",
+    fields = {
+        "subsets": "list of TreeSubsetInfo, in order",
+    },
+)
+
 ImageLayerInfo = provider(
     doc = "One uncompressed, reproducible layer tar.",
     fields = {

@@ -1,35 +1,29 @@
 #!/usr/bin/env python3
-"""Install many wheels into one site-packages tree with PyPA's `installer`, offline.
+"""Check and install wheels with PyPA's `installer`, offline: the library of
+wheel_install (one wheel, one tree, one build action).
 
 No resolver, no network, no bytecode. `installer` (the PyPA reference
 installer) unpacks each wheel: schemes, `.data` directories, console-script
 launchers, shebangs and the rewritten RECORD. What is ours:
 
-- each wheel is checked before anything is written: its metadata `Name` is a
-  valid project name that agrees with the filename and the dist-info
-  directory, its `Version` agrees too, its RECORD lists exactly its files
-  with matching hashes, and no member path leaves the site-packages root;
-- two distributions writing one path (or a file where another has a
-  directory) are refused;
+- each wheel is checked before anything is written (`read_wheel_info`): its
+  metadata `Name` is a valid project name that agrees with the filename and
+  the dist-info directory, its `Version` agrees too, its RECORD lists exactly
+  its files with matching hashes, and no member path leaves the
+  site-packages root;
+- every written file is checked against RECORD (`extract_wheel`);
 - every file and directory gets one mtime (1980-01-01) and a normalised mode
-  (0644, or 0755 for executables); INSTALLER says `bazel-pypi`;
-- `--manifest` (distributions.json) lists each distribution's files, relative
-  to the prefix, and which of them are executable, for the layers made from
-  the tree (an image layer takes modes from this list, never from the disk:
-  Bazel does not carry execute bits to a remote worker).
+  (0644, or 0755 for executables); INSTALLER says `bazel-pypi`
+  (`finish_tree`);
+- two distributions writing one path (or a file where another has a
+  directory) are refused (install_conflicts, run by compose_site_packages).
 
-Wheels install in parallel, each into its own staging tree, which are merged
-and renamed into place at the end; the manifest is written last. An
-interrupted run leaves no prefix and no manifest.
-
-Runs in a Bazel repository rule, before any site-packages exists:
-`installer` and `packaging` are imported from their pinned wheels
-(PYTHONPATH names the .whl files; a wheel is a zip Python imports from).
+`install` puts several wheels into one tree with those same steps, in
+parallel: the tests drive every check through it.
 """
 
 from __future__ import annotations
 
-import argparse
 import base64
 import concurrent.futures
 import hashlib
@@ -42,7 +36,7 @@ import sys
 import tempfile
 import time
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
@@ -65,6 +59,7 @@ from packaging.utils import (  # noqa: E402
 )
 from packaging.version import InvalidVersion, Version  # noqa: E402
 
+from pypi.private.install_conflicts import conflict_error, find_conflicts  # noqa: E402
 from tools.pylib import atomic_file, cli  # noqa: E402
 from tools.pylib.cli import UserError  # noqa: E402
 from tools.pylib.progress import human  # noqa: E402
@@ -392,37 +387,6 @@ def _extract_job(info: WheelInfo, root: str, layout: Layout) -> WheelResult:
 # Putting it together
 
 
-def _find_conflicts(
-    infos: list[WheelInfo], results: dict[str, WheelResult]
-) -> list[str]:
-    owners: dict[str, tuple[WheelInfo, str]] = {}
-    directories: dict[str, WheelInfo] = {}
-    problems: list[str] = []
-    for info in infos:
-        for path, (sha, _) in sorted(results[info.key].files.items()):
-            if path in owners:
-                other, other_sha = owners[path]
-                if other_sha != sha:
-                    problems.append(
-                        f"{os.path.basename(other.path)} and "
-                        f"{os.path.basename(info.path)} both install {path} "
-                        "with different content"
-                    )
-            else:
-                owners[path] = (info, sha)
-            parent = posixpath.dirname(path)
-            while parent and parent not in directories:
-                directories[parent] = info
-                parent = posixpath.dirname(parent)
-    for path, (info, _) in sorted(owners.items()):
-        if path in directories:
-            problems.append(
-                f"{os.path.basename(info.path)} installs the file {path}, but "
-                f"{os.path.basename(directories[path].path)} installs a directory there"
-            )
-    return problems
-
-
 def _merge(source: str, target: str) -> None:
     """Move the tree `source` into `target`; files in both are equal (checked)."""
     for entry in sorted(os.listdir(source)):
@@ -435,7 +399,7 @@ def _merge(source: str, target: str) -> None:
             os.unlink(src)
 
 
-def _finish_tree(root: str) -> None:
+def finish_tree(root: str) -> None:
     """Normalise directory modes and set every mtime, bottom-up.
 
     The tree must hold no symlink (wheels cannot carry one): image layers take
@@ -520,18 +484,23 @@ def install(
             os.mkdir(root)
         results = _extract_all(infos, roots, layout, jobs)
         cli.note(PROG, "checking for conflicts, merging, setting mtimes")
-        problems = _find_conflicts(infos, results)
+        problems = find_conflicts(
+            [
+                (
+                    os.path.basename(info.path),
+                    {p: sha for p, (sha, _) in results[info.key].files.items()},
+                )
+                for info in infos
+            ]
+        )
         if problems:
-            raise UserError(
-                "wheels conflict; remove one of each pair from the lock:\n  - "
-                + "\n  - ".join(problems)
-            )
+            raise conflict_error(problems)
         tree = os.path.join(staging, "tree")
         os.mkdir(tree)
         for info in infos:
             _merge(roots[info.key], tree)
         shutil.rmtree(parts)
-        _finish_tree(tree)
+        finish_tree(tree)
         if os.path.isdir(prefix):
             os.rmdir(prefix)  # empty, checked above
         os.rename(tree, prefix)
@@ -596,61 +565,3 @@ def _extract_all(
             pool.shutdown(wait=True, cancel_futures=True)
             raise
     return results
-
-
-def _read_list(path: str) -> list[str]:
-    try:
-        with open(path, encoding="utf-8") as f:
-            lines = f.read().splitlines()
-    except OSError as e:
-        raise UserError(f"cannot read --wheels-from {path}: {e.strerror}") from None
-    return [
-        line.strip()
-        for line in lines
-        if line.strip() and not line.lstrip().startswith("#")
-    ]
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """The command line; an expected failure is one message and exit 1."""
-    return cli.guarded(PROG, _main, argv)
-
-
-def _main(argv: Sequence[str] | None) -> int:
-    parser = argparse.ArgumentParser(
-        prog=PROG, description=(__doc__ or "").split("\n\n")[0]
-    )
-    parser.add_argument("wheels", nargs="*", help="wheel files")
-    parser.add_argument("--wheels-from", help="file listing wheel paths, one per line")
-    parser.add_argument(
-        "--dest",
-        required=True,
-        help="site-packages: PREFIX/lib/python3.X/site-packages",
-    )
-    parser.add_argument("--prefix", help="install prefix (default: DEST/../../..)")
-    parser.add_argument("--scripts-dir", help="console scripts (default: PREFIX/bin)")
-    parser.add_argument("--manifest", help="JSON manifest of files per distribution")
-    parser.add_argument(
-        "--jobs",
-        type=int,
-        default=4,
-        help="worker processes (default 4: creating files waits on the disk, so "
-        "even 2 cores gain from more than 2)",
-    )
-    args = parser.parse_args(argv)
-    wheels = list(args.wheels)
-    if args.wheels_from:
-        wheels += _read_list(args.wheels_from)
-    install(
-        wheels,
-        dest=args.dest,
-        prefix=args.prefix,
-        scripts_dir=args.scripts_dir,
-        manifest=args.manifest,
-        jobs=args.jobs,
-    )
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

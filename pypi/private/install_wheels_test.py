@@ -17,7 +17,8 @@ import zipfile
 
 sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(__file__), "../../..")))
 
-from pypi.private import install_wheels
+from pypi.private import install_wheels, wheel_install
+from tools.pylib import cli
 
 SITE = "lib/python3.11/site-packages"
 
@@ -443,58 +444,72 @@ class FinishTreeTest(unittest.TestCase):
             os.makedirs(os.path.join(tmp, "lib", "pkg"))
             with open(os.path.join(tmp, "lib", "pkg", "a.py"), "w") as f:
                 f.write("")
-            install_wheels._finish_tree(tmp)  # no link: fine
+            install_wheels.finish_tree(tmp)  # no link: fine
             os.symlink("a.py", os.path.join(tmp, "lib", "pkg", "b.py"))
             with self.assertRaisesRegex(
                 install_wheels.UserError, r"pkg/b\.py is a symlink"
             ):
-                install_wheels._finish_tree(tmp)
+                install_wheels.finish_tree(tmp)
 
 
-class MainTest(unittest.TestCase):
-    def test_cli(self) -> None:
+class WheelInstallTest(unittest.TestCase):
+    """wheel_install: one wheel, one tree, and the lists its layer reads."""
+
+    def run_tool(self, tmp: str, wheel: str) -> tuple[int, str, str]:
+        info = os.path.join(tmp, "python.json")
+        with open(info, "w") as f:
+            json.dump({"site_packages": "usr/local/lib/python3.11/dist-packages"}, f)
+        out = os.path.join(tmp, "tree")
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err):
+            code = cli.guarded(
+                "wheel_install",
+                wheel_install.main,
+                [
+                    "--wheel", wheel, "--python-info", info, "--out", out,
+                    "--manifest-out", os.path.join(tmp, "m.json"),
+                    "--paths-out", os.path.join(tmp, "paths"),
+                    "--executables-out", os.path.join(tmp, "executables"),
+                ],
+            )  # fmt: skip
+        return code, out, err.getvalue()
+
+    def test_one_wheel_into_its_tree(self) -> None:
         with tempfile.TemporaryDirectory() as tmp:
-            a = make_wheel(tmp, "a", "1", {"a.py": b""})
-            b = make_wheel(tmp, "b", "1", {"b.py": b""})
-            listing = os.path.join(tmp, "wheels.txt")
-            with open(listing, "w") as f:
-                f.write(f"# wheels\n{b}\n\n")
-            dest = os.path.join(tmp, "p", SITE)
-            manifest = os.path.join(tmp, "m.json")
-            err = io.StringIO()
-            with contextlib.redirect_stderr(err):
-                code = install_wheels.main(
-                    [
-                        "--dest",
-                        dest,
-                        "--wheels-from",
-                        listing,
-                        "--manifest",
-                        manifest,
-                        a,
-                    ]
-                )
-            self.assertEqual(code, 0, err.getvalue())
-            self.assertIn("[2/2]", err.getvalue())
-            with open(manifest) as f:
-                self.assertEqual(sorted(json.load(f)), ["a", "b"])
-
-    def test_cli_error(self) -> None:
-        with tempfile.TemporaryDirectory() as tmp:
-            err = io.StringIO()
-            with contextlib.redirect_stderr(err):
-                code = install_wheels.main(
-                    [
-                        "--dest",
-                        os.path.join(tmp, "p", SITE),
-                        "missing-1-py3-none-any.whl",
-                    ]
-                )
-            self.assertEqual(code, 1)
-            self.assertIn(
-                "wheel missing-1-py3-none-any.whl does not exist", err.getvalue()
+            wheel = make_wheel(
+                tmp,
+                "a",
+                "1",
+                {"a/__init__.py": b"", "a/run": (b"#!/bin/sh\n", 0o755)},
+                entry_points="[console_scripts]\na-cli = a:main\n",
             )
-            self.assertNotIn("Traceback", err.getvalue())
+            code, out, err = self.run_tool(tmp, wheel)
+            self.assertEqual(code, 0, err)
+            site = "lib/python3.11/dist-packages"
+            self.assertTrue(os.path.isfile(os.path.join(out, site, "a/__init__.py")))
+            with open(os.path.join(tmp, "m.json")) as f:
+                [(key, entry)] = json.load(f).items()
+            self.assertEqual((key, entry["version"]), ("a", "1"))
+            self.assertIn(f"{site}/a/__init__.py", entry["files"])
+            self.assertIn("bin/a-cli", entry["executables"])
+            with open(os.path.join(tmp, "paths")) as f:
+                self.assertEqual(f.read().splitlines(), sorted(entry["files"]))
+            with open(os.path.join(tmp, "executables")) as f:
+                self.assertEqual(f.read().splitlines(), entry["executables"])
+
+    def test_a_broken_wheel_fails_with_its_name(self) -> None:
+        with tempfile.TemporaryDirectory() as tmp:
+            wheel = make_wheel(tmp, "a", "1", {"a.py": b""}, corrupt_record="a.py")
+            code, _, err = self.run_tool(tmp, wheel)
+            self.assertEqual(code, 1)
+            self.assertIn("does not match its RECORD", err)
+            self.assertNotIn("Traceback", err)
+
+    def test_a_missing_wheel_is_named(self) -> None:
+        with tempfile.TemporaryDirectory() as tmp:
+            code, _, err = self.run_tool(tmp, "missing-1-py3-none-any.whl")
+            self.assertEqual(code, 1)
+            self.assertIn("wheel missing-1-py3-none-any.whl does not exist", err)
 
 
 if __name__ == "__main__":

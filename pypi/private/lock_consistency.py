@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import email.parser
+import json
 import os
 import re
 import sys
@@ -334,12 +335,31 @@ def check(
     return report.problems, summary
 
 
+def site_below(prefix: str, python_info: str) -> str:
+    """The site-packages inside `prefix` (the image's /usr/local)."""
+    try:
+        with open(python_info, encoding="utf-8") as f:
+            site = json.load(f)["site_packages"]
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise InputError(f"cannot read site_packages from {python_info}: {e}") from None
+    head, sep, rest = str(site).partition("usr/local/")
+    if head or not sep or not rest:
+        raise InputError(
+            f"{python_info}: site_packages {site!r} is not below usr/local/"
+        )
+    return os.path.join(prefix, rest)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--lock", required=True, help="requirements_lock.txt")
     parser.add_argument("--requirements-in", required=True, help="requirements.in")
-    parser.add_argument(
-        "--site-packages", required=True, help="tree installed from the lock"
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--site-packages", help="tree installed from the lock")
+    where.add_argument(
+        "--prefix",
+        help="install prefix composed from the lock (its site-packages is "
+        "python.json's, below usr/local)",
     )
     parser.add_argument(
         "--python-info", required=True, help="the target interpreter's python.json"
@@ -351,9 +371,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"lock_consistency: error: {e}", file=sys.stderr)
         return 2
     try:
-        problems, summary = check(
-            args.lock, args.requirements_in, args.site_packages, target
-        )
+        site = args.site_packages or site_below(args.prefix, args.python_info)
+        problems, summary = check(args.lock, args.requirements_in, site, target)
     except InputError as e:
         print(f"lock_consistency: error: {e}", file=sys.stderr)
         return 2

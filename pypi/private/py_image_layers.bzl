@@ -1,55 +1,85 @@
-"""py_image_layers: split one site-packages into image layers by groups of distributions."""
+"""py_image_layers: a stack's installed wheels as image layers, grouped by configuration."""
 
-load("//oci:defs.bzl", "TreeSubsetInfo", "image_layer")
+load("//oci:defs.bzl", "TreeSubsetsInfo", "image_layer")
+load(":providers.bzl", "SitePackagesInfo")
 
-def _site_packages_subset_impl(ctx):
-    paths = ctx.actions.declare_file(ctx.label.name + ".paths")
-    executables = ctx.actions.declare_file(ctx.label.name + ".executables")
-    args = ctx.actions.args()
-    args.add("--manifest", ctx.file.manifest)
-    args.add_all(ctx.attr.include, before_each = "--include")
-    args.add_all(ctx.attr.exclude, before_each = "--exclude")
-    args.add("--out", paths)
-    args.add("--executables-out", executables)
-    ctx.actions.run(
-        executable = ctx.executable._select,
-        arguments = [args],
-        inputs = [ctx.file.manifest],
-        outputs = [paths, executables],
-        mnemonic = "SelectDistributions",
-        progress_message = "Selecting the distributions of %{label}",
-    )
+def fnmatch(name, pattern):
+    """Whether `name` matches `pattern` (`*` any run of characters, `?` one).
+
+    Args:
+      name: a distribution name.
+      pattern: a shell-style pattern, e.g. "nvidia-*".
+
+    Returns:
+      True or False.
+    """
+
+    # Iterative backtracking over `*` (Starlark has no recursion).
+    n, p = 0, 0
+    star, mark = -1, 0
+    for _ in range(2 * (len(name) + 1) * (len(pattern) + 1)):
+        if n < len(name) and p < len(pattern) and (pattern[p] == "?" or pattern[p] == name[n]):
+            n += 1
+            p += 1
+        elif p < len(pattern) and pattern[p] == "*":
+            star, mark = p, n
+            p += 1
+        elif star >= 0 and mark < len(name):
+            mark += 1
+            n, p = mark, star + 1
+        elif n == len(name) and p == len(pattern):
+            return True
+        else:
+            return False
+    return False
+
+def _matches(name, patterns):
+    for pattern in patterns:
+        if fnmatch(name, pattern):
+            return True
+    return False
+
+def _py_wheels_subset_impl(ctx):
+    info = ctx.attr.site_packages[SitePackagesInfo]
+    for pattern in ctx.attr.include:
+        if not [w for w in info.wheels if fnmatch(w.distribution, pattern)]:
+            fail("%s: include pattern %r matches no distribution of %s" % (ctx.label, pattern, ctx.attr.site_packages.label))
+    chosen = [
+        w
+        for w in info.wheels
+        if (not ctx.attr.include or _matches(w.distribution, ctx.attr.include)) and not _matches(w.distribution, ctx.attr.exclude)
+    ]
+    if not chosen:
+        fail("%s: no distribution of %s is left for this layer" % (ctx.label, ctx.attr.site_packages.label))
     return [
-        DefaultInfo(files = depset([ctx.file.root])),
-        TreeSubsetInfo(root = ctx.file.root, paths = paths, executables = executables),
+        DefaultInfo(files = depset([w.tree for w in chosen])),
+        TreeSubsetsInfo(subsets = [w.subset for w in chosen]),
     ]
 
-site_packages_subset = rule(
-    implementation = _site_packages_subset_impl,
-    doc = """The files of some distributions of a site_packages repository, as a
-tree subset an `image_layer` takes through its `trees` attribute.""",
+py_wheels_subset = rule(
+    implementation = _py_wheels_subset_impl,
+    doc = """Some installed wheels of a stack, as the trees an `image_layer` takes
+through its `trees` attribute (each wheel's own tree: no byte copied).""",
     attrs = {
         "exclude": attr.string_list(doc = "fnmatch patterns of distributions to leave out (normalised names)."),
         "include": attr.string_list(doc = "fnmatch patterns of distributions to take (empty: all); one that matches nothing is an error."),
-        "manifest": attr.label(mandatory = True, allow_single_file = True, doc = "distributions.json of a site_packages repository."),
-        "root": attr.label(mandatory = True, allow_single_file = True, doc = "The install prefix the manifest's paths are relative to (`@<repo>//:prefix`)."),
-        "_select": attr.label(default = "//pypi/private:select_distributions", executable = True, cfg = "exec"),
+        "site_packages": attr.label(mandatory = True, providers = [SitePackagesInfo], doc = "A site_packages repository's `:prefix`."),
     },
 )
 
-def py_image_layers(name, distributions_manifest, distributions_root, groups, distributions_dest = "/usr/local", **kwargs):
+def py_image_layers(name, site_packages, groups, distributions_dest = "/usr/local", **kwargs):
     """Declares one image layer per group of distributions, named `<name>_<group>`.
 
     Groups are configuration: an ordered dict from a group name to fnmatch
     patterns of distribution names. Each distribution lands in the first group
     that matches it; a group `["*"]` takes every distribution not matched
     before it (so it must come last). To give another heavy package its own
-    layer, add a group before `["*"]`.
+    layer, add a group before `["*"]`. Each layer is made from the wheels'
+    own install trees.
 
         py_image_layers(
             name = "layer",
-            distributions_manifest = "@pypi//:distributions.json",
-            distributions_root = "@pypi//:prefix",
+            site_packages = "@pypi//:prefix",
             groups = {
                 "cuda": ["nvidia-*"],
                 "torch": ["torch", "triton"],
@@ -59,8 +89,7 @@ def py_image_layers(name, distributions_manifest, distributions_root, groups, di
 
     Args:
       name: prefix of the layer targets.
-      distributions_manifest: distributions.json of a site_packages repository.
-      distributions_root: its install prefix directory.
+      site_packages: a site_packages repository's `:prefix`.
       groups: group name -> distribution name patterns, in layer order.
       distributions_dest: where the prefix lands in the image.
       **kwargs: passed to every image_layer (e.g. visibility).
@@ -75,10 +104,9 @@ def py_image_layers(name, distributions_manifest, distributions_root, groups, di
             include = []
         else:
             include = patterns
-        site_packages_subset(
+        py_wheels_subset(
             name = "%s_%s_files" % (name, group),
-            manifest = distributions_manifest,
-            root = distributions_root,
+            site_packages = site_packages,
             include = include,
             exclude = list(matched),
         )

@@ -1,138 +1,60 @@
-"""site_packages: the locked wheels installed into ONE site-packages tree."""
+"""site_packages: a stack's hub: its wheels' installs composed into ONE prefix."""
 
-load("//tools/bzl:downloads.bzl", "describe_failures", "download_all")
+_WHEEL_INSTALL = str(Label("//pypi/private:wheel_install.bzl"))
 
 _BUILD = """\
 load("@rules_python//python:defs.bzl", "py_library")
+load("{wheel_install}", "site_packages_prefix")
 
 package(default_visibility = ["//visibility:public"])
 
 exports_files([
-    "distributions.json",
     "python.json",
     "wheels.json",
 ])
 
-# The installed site-packages directory ({site}).
-filegroup(
-    name = "site_packages_dir",
-    srcs = ["{site}"],
-)
-
-# The install prefix (image path /usr/local): site-packages and console scripts.
-filegroup(
+# The install prefix (image path /usr/local): every locked distribution in
+# one directory, as torch needs (its libraries find the nvidia ones through
+# RPATHs relative to site-packages), each file a link into its wheel's own
+# tree (@whl_*//:install_*, one build action per wheel).
+site_packages_prefix(
     name = "prefix",
-    srcs = ["usr/local"],
+    distributions = "distributions.json",
+    wheels = {installs},
 )
 
-# The console scripts and binaries the wheels install (e.g. ruff).
-exports_files(glob(["usr/local/bin/*"], allow_empty = True))
-
-# Every locked distribution, importable: one tree, as torch needs (its
-# libraries find the nvidia ones through RPATHs relative to site-packages),
-# listed file by file, because Bazel 7 sends no source directory in runfiles
-# to a remote worker (bazelbuild/bazel#11495).
+# Every locked distribution, importable.
 py_library(
     name = "site_packages",
-    data = glob(["{site}/**"]),
+    data = [":prefix"],
     imports = ["{site}"],
 )
 """
 
-# The wheels, from the tools' own lock, that the installer imports from (as
-# zips): this rule runs before any site-packages exists.
-_INSTALLER_WHEELS = ["installer", "packaging"]
-
-def _download_all(rctx, wheels, directory, lock_label):
-    """Downloads the wheels into `directory`; returns their paths, sorted by name."""
-    downloads = [
-        struct(key = "%s (%s)" % (name, wheels[name]["filename"]), urls = [wheels[name]["url"]], output = directory + "/" + wheels[name]["filename"], sha256 = wheels[name]["sha256"])
-        for name in sorted(wheels)
-    ]
-    failed = download_all(rctx, downloads)
-    if failed:
-        fail("%s: %d wheel(s) of %s failed:\n%s" % (
-            rctx.name,
-            len(failed),
-            lock_label,
-            describe_failures(
-                failed,
-                lock_label,
-                "the lock's `.update` target (e.g. `tools/bazel run //:requirements.update`)",
-            ),
-        ))
-    return [d.output for d in downloads]
-
 def _site_packages_impl(rctx):
     index = json.decode(rctx.read(rctx.attr.wheels_lock))
-    wheels = index["wheels"]
     facts = json.decode(rctx.read(rctx.attr.python_info))
-    site = facts["site_packages"]
-
-    tools = json.decode(rctx.read(rctx.attr.tool_wheels_lock))["wheels"]
-    missing = [name for name in _INSTALLER_WHEELS if name not in tools]
+    missing = [name for name in index["wheels"] if name not in rctx.attr.installs]
     if missing:
-        fail("%s pins no %s; the installer needs them" % (rctx.attr.tool_wheels_lock, ", ".join(missing)))
-    tool_paths = _download_all(rctx, {name: tools[name] for name in _INSTALLER_WHEELS}, "tools", rctx.attr.tool_wheels_lock)
-
-    rctx.report_progress("fetching %d wheels" % len(wheels))
-    outputs = _download_all(rctx, wheels, "wheels", rctx.attr.wheels_lock)
-
-    # The installer imports the repository's own Python (pypi.private,
-    # tools.pylib) from the source tree: watch each file it imports.
-    for src in rctx.attr._installer_srcs:
-        rctx.path(src)
-    source_root = rctx.path(rctx.attr._installer).dirname.dirname.dirname
-    rctx.file("wheels.txt", "".join([output + "\n" for output in outputs]))
-    rctx.report_progress("installing %d wheels into one site-packages" % len(wheels))
-    result = rctx.execute(
-        [
-            rctx.path(rctx.attr.python),
-            "-B",
-            rctx.path(rctx.attr._installer),
-            "--dest",
-            site,
-            "--prefix",
-            "usr/local",
-            "--manifest",
-            "distributions.json",
-            "--wheels-from",
-            "wheels.txt",
-        ],
-        environment = {
-            "PYTHONPATH": ":".join([str(rctx.path(p)) for p in tool_paths] + [str(source_root)]),
-            "PYTHONDONTWRITEBYTECODE": "1",
-        },
-        timeout = 3600,
-        quiet = False,
-    )
-    if result.return_code != 0:
-        fail("installing the wheels of %s failed (exit %d):\n%s" % (rctx.attr.wheels_lock, result.return_code, result.stderr))
-    rctx.delete("wheels")
-    rctx.delete("tools")
-    rctx.delete("wheels.txt")
+        fail("%s: no install for %s" % (rctx.name, ", ".join(missing)))
     rctx.file("wheels.json", json.encode_indent(index, indent = "  ") + "\n")
     rctx.file("python.json", json.encode_indent(facts, indent = "  ") + "\n")
-    rctx.file("BUILD.bazel", _BUILD.format(site = site))
+    rctx.file("BUILD.bazel", _BUILD.format(
+        wheel_install = _WHEEL_INSTALL,
+        installs = json.encode_indent([rctx.attr.installs[name] for name in sorted(rctx.attr.installs)], prefix = "    ", indent = "    "),
+        site = facts["site_packages"],
+    ))
 
 site_packages = repository_rule(
     implementation = _site_packages_impl,
-    doc = """Fetches exactly the wheels of a wheels.lock.json (URL and sha256 from the
-lock, through Bazel's downloader and repository cache; no resolver, no pip) and
-installs them with PyPA's `installer` (//pypi/private:install_wheels.py) into
-one site-packages at the interpreter's path (its `python.json`), laid out as
-pip would, with a `distributions.json` manifest of each distribution's files.""",
+    doc = """A stack's site-packages, as one handle: `:site_packages` (a py_library
+of every locked distribution), `:prefix` (the install prefix, /usr/local in
+the image, with `distributions.json`), `python.json` and `wheels.json`. It
+downloads and installs nothing itself: each wheel is its own repository
+(`pypi_wheel`) and its own install action (`wheel_install`).""",
     attrs = {
-        "python": attr.label(mandatory = True, allow_single_file = True, doc = "The interpreter the wheels are for, which runs the installer."),
+        "installs": attr.string_dict(mandatory = True, doc = "distribution -> its wheel_install label"),
         "python_info": attr.label(mandatory = True, allow_single_file = True, doc = "The interpreter's facts: its version and site-packages path."),
-        "tool_wheels_lock": attr.label(default = "//third_party/build_tools:wheels.lock.json", allow_single_file = True, doc = "The wheels.lock.json that pins `installer` and `packaging`."),
         "wheels_lock": attr.label(mandatory = True, allow_single_file = True, doc = "wheels.lock.json"),
-        "_installer": attr.label(default = "//pypi/private:install_wheels.py", allow_single_file = True),
-        "_installer_srcs": attr.label_list(default = [
-            "//pypi/private:install_wheels.py",
-            "//tools/pylib:atomic_file.py",
-            "//tools/pylib:cli.py",
-            "//tools/pylib:progress.py",
-        ], allow_files = True),
     },
 )
