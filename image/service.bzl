@@ -46,8 +46,10 @@ def python_service_image(
     Args:
       name: the image's name, and the prefix of its targets.
       layers: the layer list, bottom first: (layer name, image_layer target)
-        pairs, written once in the service's layers.bzl; it names the base
-        layers, `:layer_<group>` for each group and `:layer_app`.
+        pairs, written once in the service's layers.bzl; it names the two
+        base layers, the wheels' own layers (`own_layers` of //pypi:defs.bzl:
+        `@<site_packages>//:layer_<distribution>`), `:layer_<group>` for each
+        group and `:layer_app`.
       python: the interpreter's facts (its repository's defs.bzl `PYTHON`).
       site_packages: the stack's site_packages repository, e.g. "@pypi".
       groups: layer group -> distribution patterns, in order ("*" last).
@@ -62,11 +64,16 @@ def python_service_image(
       visibility: of the image targets.
     """
     names = [layer for layer, _ in layers]
-    expected = names[:2] + list(groups) + ["app"]
-    if names[2:] != expected[2:]:
-        fail("python_service_image(%s): layers %s must end with the groups and app %s" % (name, names, expected[2:]))
+    tail = list(groups) + ["app"]
+    if names[-len(tail):] != tail or len(names) < 2 + len(tail):
+        fail("python_service_image(%s): layers %s must be two base layers, the wheels' own layers, then the groups and app %s" % (name, names, tail))
+
+    # Between the base layers and the groups: the wheels with a layer of
+    # their own (own_layers), which no group takes.
+    own = names[2:-len(tail)]
     py_image_layers(
         name = "layer",
+        exclude = own,
         site_packages = site_packages + "//:prefix",
         groups = groups,
     )

@@ -5,6 +5,29 @@ load("//python:defs.bzl", "py_binary", "py_test")
 
 py_image_layers = _py_image_layers
 
+def own_layers(wheels, over):
+    """The wheels that get an image layer of their own: (name, layer) pairs.
+
+    A wheel larger than `over` bytes (its size in the lock) is its own
+    layer: the same target, action and digest in every image whose stack
+    locks that wheel, so a registry, a node and a cache hold it once. The
+    others go into py_image_layers' groups (pass these names as its
+    `exclude`). Sorted by name, so the order does not move when a pin does.
+
+        load("@pypi//:wheels.bzl", "WHEELS")
+        load("//pypi:defs.bzl", "own_layers")
+
+        LAYERS = [...] + own_layers(WHEELS, over = 50000000) + [...]
+
+    Args:
+      wheels: a site_packages repository's WHEELS (its wheels.bzl).
+      over: the size in bytes above which a wheel is a layer of its own.
+
+    Returns:
+      A list of (distribution name, its layer's label).
+    """
+    return [(w.distribution, w.layer) for w in sorted(wheels, key = lambda w: w.distribution) if w.wheel_size > over]
+
 def pip_lock(name, requirements_in, lock, wheels_lock, python_info, python_version, site_packages = None, **kwargs):
     """Declares the targets that keep a pip-tools lock and its wheel map honest.
 

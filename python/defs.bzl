@@ -11,7 +11,11 @@ for one target and everything it depends on. Plain rules_python targets run on
 the flag's default (the first stack's Python).
 """
 
-load("//python/private:py_transition.bzl", _py_binary = "py_binary", _py_test = "py_test")
+load("//python/private:py_transition.bzl", _default_python_version = "default_python_version", _py_binary = "py_binary", _py_test = "py_test")
 
 py_binary = _py_binary
 py_test = _py_test
+
+# An incoming-edge transition (`rule(cfg = ...)`) to the flag's default, for
+# rules whose outputs do not depend on the consumer's Python.
+default_python_version = _default_python_version

@@ -4,22 +4,17 @@
 # again), and checks that both give the same manifest digest and the same
 # layer tars. Exit 0 when they match.
 #
-# Usage: tools/check_reproducible.sh [IMAGE_LAYOUT LAYERS_BZL]
-#   default: //:image_layout image/layers.bzl (the CUDA service); e.g.
-#   tools/check_reproducible.sh //services/imagestats:image_layout services/imagestats/layers.bzl
+# Usage: tools/check_reproducible.sh [IMAGE_LAYOUT]
+#   default: //:image_layout (the CUDA service); e.g.
+#   tools/check_reproducible.sh //services/imagestats:image_layout
 # Disk: about 12 GB per output base while it runs; both are removed at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 base=${MLIMAGE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mlimage}/bazel/reproducible
 target=${1:-//:image_layout}
-layers_bzl=${2:-image/layers.bzl}
 [[ "$target" == //*:* ]] || { echo "check_reproducible: $target: expected a label //pkg:name" >&2; exit 2; }
 # bazel-bin/<pkg>/<name>: where the layout and its .digest are.
 out_path=${target#//}; out_path=${out_path/://}; out_path=${out_path#/}
-# The layer tars, from the image's one layer list: "//pkg:name" is
-# bazel-bin/pkg/name.tar.
-mapfile -t layer_tars < <(sed -n 's|^ *("[^"]*", "//\([^:"]*\):\([^"]*\)"),$|\1/\2.tar|p' "$layers_bzl" | sed 's|^/||')
-(( ${#layer_tars[@]} > 0 )) || { echo "check_reproducible: no layers read from $layers_bzl" >&2; exit 2; }
 digests=()
 for side in a b; do
   ob="$base-$side"
@@ -27,8 +22,13 @@ for side in a b; do
   echo "check_reproducible: building $target in $ob" >&2
   tools/bazel --output_base="$ob" build "$target" --output_groups=+digest >&2
   bin=$(tools/bazel --output_base="$ob" info bazel-bin 2>/dev/null)
+  execroot=$(tools/bazel --output_base="$ob" info execution_root 2>/dev/null)
   digests+=("$(cat "$bin/$out_path.digest")")
-  (cd "$bin" && sha256sum "${layer_tars[@]}") >"$base-$side.layers"
+  # The files its layer blobs link to (the image's layer tars, in order).
+  mapfile -t layer_tars < <(tools/bazel --output_base="$ob" cquery --output=files \
+    --output_groups=layer_blobs "$target" 2>/dev/null)
+  (( ${#layer_tars[@]} > 0 )) || { echo "check_reproducible: no layer of $target found" >&2; exit 2; }
+  (cd "$execroot" && sha256sum "${layer_tars[@]}" | sed 's|bazel-out/[^/]*/bin/||') >"$base-$side.layers"
   tools/bazel --output_base="$ob" shutdown >&2
 done
 echo "output base a: ${digests[0]}"

@@ -67,7 +67,7 @@ through its `trees` attribute (each wheel's own tree: no byte copied).""",
     },
 )
 
-def py_image_layers(name, site_packages, groups, distributions_dest = "/usr/local", **kwargs):
+def py_image_layers(name, site_packages, groups, exclude = [], distributions_dest = "/usr/local", **kwargs):
     """Declares one image layer per group of distributions, named `<name>_<group>`.
 
     Groups are configuration: an ordered dict from a group name to fnmatch
@@ -91,10 +91,12 @@ def py_image_layers(name, site_packages, groups, distributions_dest = "/usr/loca
       name: prefix of the layer targets.
       site_packages: a site_packages repository's `:prefix`.
       groups: group name -> distribution name patterns, in layer order.
+      exclude: distributions in no group: those with a layer of their own
+        (`own_layers`).
       distributions_dest: where the prefix lands in the image.
       **kwargs: passed to every image_layer (e.g. visibility).
     """
-    matched = []
+    matched = list(exclude)
     group_names = list(groups.keys())
     for index, group in enumerate(group_names):
         patterns = groups[group]

@@ -2,6 +2,7 @@
 (a stack's prefix composed of those trees without copying a byte)."""
 
 load("//oci:defs.bzl", "TreeSubsetInfo")
+load("//python:defs.bzl", "default_python_version")
 load(":providers.bzl", "PyWheelInfo", "SitePackagesInfo")
 
 def _wheel_install_impl(ctx):
@@ -53,8 +54,12 @@ the same wheel for the same interpreter. Declared by the wheel's repository.""",
         "version": attr.string(mandatory = True, doc = "The distribution's version."),
         "wheel": attr.label(mandatory = True, allow_single_file = [".whl"], doc = "The wheel file."),
         "wheel_size": attr.int(doc = "The wheel's size in bytes, from the lock."),
+        "_allowlist_function_transition": attr.label(default = "@bazel_tools//tools/allowlists/function_transition_allowlist"),
         "_wheel_install": attr.label(default = "//pypi/private:wheel_install", executable = True, cfg = "exec"),
     },
+    # The tree depends on the wheel and python_info only, not on the Python
+    # the consumer runs on: one configuration, one install, for all of them.
+    cfg = default_python_version,
 )
 
 def _site_packages_prefix_impl(ctx):
@@ -88,6 +93,8 @@ one path. Declared by the stack's site_packages repository.""",
         "distributions": attr.output(mandatory = True, doc = "distributions.json to write."),
         "prefix": attr.string(default = "usr/local", doc = "The directory to declare, below the package."),
         "wheels": attr.label_list(providers = [PyWheelInfo], doc = "The stack's wheel_install targets."),
+        "_allowlist_function_transition": attr.label(default = "@bazel_tools//tools/allowlists/function_transition_allowlist"),
         "_compose": attr.label(default = "//pypi/private:compose_site_packages", executable = True, cfg = "exec"),
     },
+    cfg = default_python_version,
 )

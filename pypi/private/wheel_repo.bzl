@@ -2,6 +2,7 @@
 
 load("//tools/bzl:downloads.bzl", "describe_failures", "download_all")
 
+_OCI_DEFS = str(Label("//oci:defs.bzl"))
 _WHEEL_INSTALL = str(Label("//pypi/private:wheel_install.bzl"))
 
 _INSTALL = """
@@ -13,6 +14,14 @@ wheel_install(
     version = "{version}",
     wheel = "{filename}",
     wheel_size = {size},
+)
+
+# The wheel as an image layer of its own, the same target (so the same action
+# and digest) for every stack and image that locks this wheel.
+image_layer(
+    name = "layer_{python}",
+    layer_name = "{distribution}",
+    trees = {{":install_{python}": "/usr/local"}},
 )
 """
 
@@ -30,6 +39,7 @@ def _pypi_wheel_impl(rctx):
             "the lock's `.update` target (e.g. `tools/bazel run //:requirements.update`)",
         )))
     build = [
+        'load("%s", "image_layer")' % _OCI_DEFS,
         'load("%s", "wheel_install")' % _WHEEL_INSTALL,
         "",
         'package(default_visibility = ["//visibility:public"])',
@@ -53,7 +63,8 @@ pypi_wheel = repository_rule(
     doc = """One wheel of a lock, fetched by URL and sha256 through Bazel's downloader
 (and its repository cache). It installs nothing: its BUILD declares one
 `wheel_install` action per interpreter that uses it (`:install_<python>`), so
-a wheel locked by several stacks is installed once per interpreter. The
+a wheel locked by several stacks is installed once per interpreter, and the
+image layer made of that tree alone (`:layer_<python>`). The
 pypi extension names it after the distribution and the sha256.""",
     attrs = {
         "distribution": attr.string(mandatory = True),

@@ -7,6 +7,7 @@ whose values are the versions of the interpreter repositories.
 """
 
 load("@rules_python//python:defs.bzl", _py_binary = "py_binary", _py_test = "py_test")
+load("//toolchains:python_version.bzl", "DEFAULT_PYTHON_VERSION")
 
 _FLAG = "//toolchains:python_version"
 
@@ -15,6 +16,18 @@ def _python_version_impl(_settings, attr):
 
 _python_version_transition = transition(
     implementation = _python_version_impl,
+    inputs = [],
+    outputs = [_FLAG],
+)
+
+def _default_python_version_impl(_settings, _attr):
+    return {_FLAG: DEFAULT_PYTHON_VERSION}
+
+# For rules whose outputs do not depend on the Python their consumer runs on
+# (a wheel's install): one configuration for all consumers, so a 3.13 test
+# and the image share the install of the same wheel instead of repeating it.
+default_python_version = transition(
+    implementation = _default_python_version_impl,
     inputs = [],
     outputs = [_FLAG],
 )
