@@ -19,6 +19,7 @@ from gates.service_gate import (
     check,
     evaluate_embed,
     evaluate_health,
+    evaluate_rerank,
     stats_probe_image,
 )
 
@@ -53,10 +54,16 @@ class StubService:
         embed: tuple[int, Any] = (200, embed_body()),
         start_after: float = 0.0,
         stats: tuple[int, Any] = (404, {"detail": "Not Found"}),
+        rerank: tuple[int, Any] = (404, {"detail": "Not Found"}),
     ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        routes = {"/health": health, "/embed": embed, "/stats": stats}
+        routes = {
+            "/health": health,
+            "/embed": embed,
+            "/stats": stats,
+            "/rerank": rerank,
+        }
 
         class Handler(BaseHTTPRequestHandler):
             def _answer(self) -> None:
@@ -230,6 +237,44 @@ class StatsProbeTest(unittest.TestCase):
     def test_unknown_probe(self) -> None:
         (problem,) = check("http://127.0.0.1:9", timeout=1, probe="nope")
         self.assertIn("unknown probe 'nope'", problem)
+
+
+def rerank_body(order: list[int], score: Any = 0.5) -> dict[str, Any]:
+    return {
+        "results": [
+            {"index": i, "score": score, "lexical": 0.0, "semantic": 0.5} for i in order
+        ]
+    }
+
+
+class RerankProbeTest(unittest.TestCase):
+    def test_healthy_reranker_passes(self) -> None:
+        health = dict(HEALTHY, checks={"ranking": "ok"})
+        with StubService(
+            health=(200, health), rerank=(200, rerank_body([1, 0, 2]))
+        ) as stub:
+            self.assertEqual(check(stub.url, timeout=10, probe="rerank"), [])
+
+    def test_the_wrong_document_first_fails(self) -> None:
+        with StubService(rerank=(200, rerank_body([0, 1, 2]))) as stub:
+            (problem,) = check(stub.url, timeout=10, probe="rerank")
+        self.assertIn("ranked document 0 first, expected 1", problem)
+
+    def test_bad_answers_fail(self) -> None:
+        (problem,) = evaluate_rerank(200, rerank_body([1, 1, 2]))
+        self.assertIn("returned the indexes [1, 1, 2]", problem)
+        (problem,) = evaluate_rerank(200, rerank_body([1, 0]))
+        self.assertIn("expected one result a document", problem)
+        problems = evaluate_rerank(200, rerank_body([1, 0, 2], score=1.5))
+        self.assertEqual(len(problems), 3, problems)
+        self.assertIn("a score of 1.5", problems[0])
+        (problem,) = evaluate_rerank(503, {"detail": "degraded"})
+        self.assertIn("POST /rerank answered 503", problem)
+
+    def test_other_services_have_no_rerank(self) -> None:
+        with StubService() as stub:
+            (problem,) = check(stub.url, timeout=10, probe="rerank")
+        self.assertIn("POST /rerank answered 404", problem)
 
 
 class DecisionTest(unittest.TestCase):

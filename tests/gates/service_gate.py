@@ -1,7 +1,7 @@
 """Gate: a running service is healthy and does its work.
 
     python3 -m gates.service_gate [--url http://127.0.0.1:8000]
-        [--timeout 120] [--probe embed|stats] [--dimensions 384]
+        [--timeout 120] [--probe embed|stats|rerank] [--dimensions 384]
 
 Waits (at most ``--timeout`` seconds, env ``SERVICE_GATE_TIMEOUT``) for the
 service at ``--url`` (env ``SERVICE_URL``) to answer, then checks:
@@ -12,7 +12,10 @@ service at ``--url`` (env ``SERVICE_URL``) to answer, then checks:
    - ``embed``: ``POST /embed`` with one text answers 200 with one
      384-dimensional vector (the embedding service);
    - ``stats``: ``POST /stats`` with a 64x64 PNG of two bright squares answers
-     200 with its size and the two regions (the imagestats service).
+     200 with its size and the two regions (the imagestats service);
+   - ``rerank``: ``POST /rerank`` with a query and three documents answers
+     200 with the relevant one first and every score in [0, 1] (the
+     reranking service).
 
 The service warms its model up before it accepts connections, so the first
 answer is final: a degraded service fails at once with its reason, it is not
@@ -204,6 +207,46 @@ def evaluate_stats(status: int, body: Any) -> list[str]:
     return problems
 
 
+RERANK_QUERY = "Which animal barks?"
+RERANK_DOCUMENTS = [
+    "The train leaves the station at noon.",
+    "A dog barks at strangers near the house.",
+    "Interest rates rose by a quarter point.",
+]
+RERANK_BEST = 1
+
+
+def evaluate_rerank(status: int, body: Any) -> list[str]:
+    """Problems with a ``POST /rerank`` answer for the probe query."""
+    if status != 200 or not isinstance(body, dict):
+        return [f"POST /rerank answered {status}: {str(body)[:300]}"]
+    results = body.get("results")
+    if not isinstance(results, list) or len(results) != len(RERANK_DOCUMENTS):
+        return [f"POST /rerank returned {results!r}, expected one result a document"]
+    problems: list[str] = []
+    indexes = [r.get("index") if isinstance(r, dict) else None for r in results]
+    if sorted(i for i in indexes if isinstance(i, int)) != list(
+        range(len(RERANK_DOCUMENTS))
+    ):
+        problems.append(f"POST /rerank returned the indexes {indexes}")
+    elif indexes[0] != RERANK_BEST:
+        problems.append(
+            f"POST /rerank ranked document {indexes[0]} first, expected {RERANK_BEST}"
+        )
+    for r in results:
+        score = r.get("score") if isinstance(r, dict) else None
+        if not isinstance(score, int | float) or not 0 <= score <= 1:
+            problems.append(f"POST /rerank returned a score of {score!r}")
+    return problems
+
+
+def probe_rerank(base: str, _expected_dimensions: int) -> list[str]:
+    status, body = http_json(
+        "POST", base + "/rerank", {"query": RERANK_QUERY, "documents": RERANK_DOCUMENTS}
+    )
+    return evaluate_rerank(status, body)
+
+
 def probe_embed(base: str, expected_dimensions: int) -> list[str]:
     status, body = http_json("POST", base + "/embed", {"texts": [PROBE_TEXT]})
     return evaluate_embed(status, body, expected_dimensions)
@@ -218,6 +261,7 @@ def probe_stats(base: str, _expected_dimensions: int) -> list[str]:
 
 PROBES: dict[str, Callable[[str, int], list[str]]] = {
     "embed": probe_embed,
+    "rerank": probe_rerank,
     "stats": probe_stats,
 }
 """What each service does, asked of it once it is healthy."""

@@ -1,0 +1,1 @@
+"""The reranking service: BM25 and MiniLM embeddings on the CUDA torch stack."""
