@@ -37,7 +37,8 @@ def python_service_image(
     - `image_layout` (the OCI layout) and `image` (it alone: `tools/bazel build
       //pkg:image` copies no layer again);
     - `image_load` (`tools/bazel run` streams it into docker or podman) and
-      `image_load_tarball` (the docker-archive tarball, on request);
+      `image_load_tarball` (the docker-archive tarball, on request: tagged
+      manual, so `//...` does not write it);
     - `image_push` (`tools/bazel run //pkg:image_push -- REPOSITORY`).
 
     The image runs `python -m uvicorn <app> --host 0.0.0.0 --port 8000` as
@@ -126,6 +127,10 @@ def python_service_image(
         name = name + "_load_tarball",
         srcs = [":%s_load" % name],
         output_group = "tarball",
+        # Only on request: `//...` would otherwise write a 6 GB copy of the
+        # CUDA image into every output base (nothing reads it; the images
+        # are validated in place, <image>_validate_test).
+        tags = ["manual"],
         visibility = ["//visibility:public"],
     )
     native.filegroup(

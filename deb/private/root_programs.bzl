@@ -6,7 +6,10 @@ def python_interpreter_wrapper(interpreter):
     The root's own loader and libraries are used, never the host's. `--argv0`
     makes sys.executable this wrapper, so subprocesses started through
     sys.executable stay on the same interpreter; PYTHONHOME points Python at the
-    root's standard library.
+    root's standard library. It never writes bytecode: the root is a
+    repository's source tree that every tool reads, and a `.pyc` written
+    there by the first build's tools changed every tool's runfiles (a second
+    build re-ran 93 actions of //:image).
 
     Args:
       interpreter: path of the interpreter binary relative to the root.
@@ -20,7 +23,8 @@ def python_interpreter_wrapper(interpreter):
 here=$(dirname "$(readlink -f "$0")")
 root="$here/root"
 PYTHONHOME="$root/usr"
-export PYTHONHOME
+PYTHONDONTWRITEBYTECODE=1
+export PYTHONHOME PYTHONDONTWRITEBYTECODE
 """ + _own_loader_exec(interpreter)
 
 def _own_loader_exec(binary):
@@ -120,10 +124,10 @@ def python_interpreter_build():
 exports_files(["defs.bzl", "python3", "python.json", "root", "packages.txt"])
 
 # File by file: Bazel 7 sends no source directory in runfiles to a remote
-# worker (bazelbuild/bazel#11495).
+# worker (bazelbuild/bazel#11495). Bytecode is never part of it.
 filegroup(
     name = "files",
-    srcs = glob(["root/**"]),
+    srcs = glob(["root/**"], exclude = ["root/**/__pycache__/**"]),
     visibility = ["//visibility:public"],
 )
 """

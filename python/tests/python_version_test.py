@@ -6,6 +6,7 @@ EXPECTED_PYTHON_INFO is that interpreter repository's python.json.
 
 import json
 import os
+import subprocess
 import sys
 import sysconfig
 import unittest
@@ -24,6 +25,21 @@ class PythonVersionTest(unittest.TestCase):
         stdlib = os.path.realpath(sysconfig.get_paths()["stdlib"])
         self.assertNotEqual(os.path.dirname(stdlib), "/usr/lib", stdlib)
         self.assertTrue(stdlib.endswith("/usr/lib/python" + facts["version"]), stdlib)
+
+    def test_never_writes_bytecode_into_its_root(self) -> None:
+        # The wrapper (sys.executable) sets it, whatever the caller's
+        # environment: a .pyc in the shared root changed every tool's
+        # runfiles and re-ran most of a build.
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        done = subprocess.run(
+            [sys.executable, "-c", "import sys; print(sys.dont_write_bytecode)"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        self.assertEqual(done.stdout.strip(), "True", done.stderr)
 
 
 if __name__ == "__main__":
