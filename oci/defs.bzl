@@ -3,8 +3,8 @@
     load("//oci:defs.bzl", "image_layer", "oci_image", "oci_load", "oci_push")
 
 These rules know nothing of Python or Debian: language rule sets build on
-them (//pypi's py_image_layers selects a site-packages' files through
-TreeSubsetInfo).
+them (//pypi installs each wheel as a layer that provides ImageLayerInfo, and
+merges the small ones with image_layer).
 
 `oci_image`, `oci_load` and `oci_push` take rules_oci's attributes, so a
 BUILD file can switch to rules_oci by changing this load (oci/examples/rules_oci
@@ -18,15 +18,13 @@ load("//oci/private:image_layer.bzl", _image_layer = "image_layer")
 load("//oci/private:oci_image.bzl", _oci_image_rule = "oci_image_rule")
 load("//oci/private:oci_load.bzl", _oci_load_rule = "oci_load_rule")
 load("//oci/private:oci_push.bzl", _oci_push_rule = "oci_push_rule")
-load("//oci/private:providers.bzl", _ImageLayerInfo = "ImageLayerInfo", _TreeSubsetInfo = "TreeSubsetInfo", _TreeSubsetsInfo = "TreeSubsetsInfo")
+load("//oci/private:providers.bzl", _ImageLayerInfo = "ImageLayerInfo")
 
 image_layer = _image_layer
 oci_image_rule = _oci_image_rule
 oci_load_rule = _oci_load_rule
 oci_push_rule = _oci_push_rule
 ImageLayerInfo = _ImageLayerInfo
-TreeSubsetInfo = _TreeSubsetInfo
-TreeSubsetsInfo = _TreeSubsetsInfo
 
 def _pairs_file(name, what, value):
     """A dict becomes a `KEY=VALUE` file (rules_oci's form); a label stays."""

@@ -1,7 +1,7 @@
 """image_layer: one reproducible layer tar from files, trees, directories and links."""
 
 load("//tools/pylib:worker.bzl", "WORKER_REQUIREMENTS", "worker_args")
-load(":providers.bzl", "ImageLayerInfo", "TreeSubsetInfo", "TreeSubsetsInfo")
+load(":providers.bzl", "ImageLayerInfo")
 
 def _path_in_image(package_dir, short_path, strip_prefix):
     path = short_path
@@ -33,16 +33,6 @@ def _image_layer_impl(ctx):
     inputs = []
     modes = dict(ctx.attr.modes)
     for target, dest in ctx.attr.trees.items():
-        if TreeSubsetInfo in target or TreeSubsetsInfo in target:
-            subsets = target[TreeSubsetsInfo].subsets if TreeSubsetsInfo in target else [target[TreeSubsetInfo]]
-            for subset in subsets:
-                entry = {"kind": "tree", "src": subset.root.path, "dest": dest, "paths_from": subset.paths.path}
-                inputs += [subset.root, subset.paths]
-                if subset.executables:
-                    entry["executables_from"] = subset.executables.path
-                    inputs.append(subset.executables)
-                entries.append(entry)
-            continue
         for f in target.files.to_list():
             entries.append({"kind": "tar" if f.basename.endswith(".tar") else "tree", "src": f.path, "dest": dest})
             inputs.append(f)
@@ -90,8 +80,7 @@ mtime 0, owner 0:0 unless given, modes normalised, no `.pyc`. Use it in
 `oci_image(tars = [...])`. A file's mode is never read from the disk (Bazel
 makes every input executable on a remote worker, bazelbuild/bazel#12818, so
 the image would differ between a local and a remote build): files are 0644
-unless `modes` says otherwise or, in a tree, its rule set lists them as
-executables (TreeSubsetInfo); a tar's files keep their execute bits.""",
+unless `modes` says otherwise; a tar's files keep their execute bits.""",
     attrs = {
         "directories": attr.string_dict(doc = "Image path -> \"MODE\" or \"MODE UID GID\", e.g. {\"/tmp\": \"1777\"}."),
         "files": attr.label_keyed_string_dict(allow_files = True, doc = "Single file -> image path."),
@@ -101,7 +90,7 @@ executables (TreeSubsetInfo); a tar's files keep their execute bits.""",
         "srcs": attr.label_list(allow_files = True, doc = "Files placed at package_dir/<workspace path minus strip_prefix>."),
         "strip_prefix": attr.string(doc = "Workspace path prefix removed from srcs."),
         "symlinks": attr.string_dict(doc = "Image path -> link target."),
-        "trees": attr.label_keyed_string_dict(allow_files = True, doc = "Directory or uncompressed `.tar` -> image path its contents land at. A target that provides TreeSubsetInfo contributes only the paths it lists; one that provides TreeSubsetsInfo, those of each of its trees. A tree with symlinks should come as a tar (a `debian.root`'s `:root.tar`): Bazel 7 resolves links in a source directory when it hashes an action for a remote cache or stages it on a worker (bazelbuild/bazel#23620), so a directory's links would be resolved on the build machine."),
+        "trees": attr.label_keyed_string_dict(allow_files = True, doc = "Directory or uncompressed `.tar` -> image path its contents land at. A tree with symlinks should come as a tar (a `debian.root`'s `:root.tar`): Bazel 7 resolves links in a source directory when it hashes an action for a remote cache or stages it on a worker (bazelbuild/bazel#23620), so a directory's links would be resolved on the build machine."),
         "_layer_tar": attr.label(default = "//oci/private:layer_tar", executable = True, cfg = "exec"),
     },
 )

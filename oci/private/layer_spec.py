@@ -488,6 +488,18 @@ def _count_pyc(directory: str) -> int:
     return n
 
 
+def plan_of(members: list[Member]) -> Plan:
+    """The sorted plan of `members` (paths unique), their parents implied."""
+    collector = _Collector()
+    for member in members:
+        if member.path in collector.members:
+            raise UserError(
+                f"conflict at /{member.path}: {member.origin} adds it twice"
+            )
+        collector.add(member)
+    return collector.plan()
+
+
 class _Collector:
     def __init__(self) -> None:
         self.members: dict[str, Member] = {}

@@ -18,8 +18,9 @@ import os
 import stat
 import sys
 import tarfile
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from typing import Any, BinaryIO
 
 if __package__ in (None, ""):  # run as a script: make the repository root importable
     sys.path.insert(
@@ -53,8 +54,19 @@ def tar_info(member: layer_spec.Member) -> tarfile.TarInfo:
     return info
 
 
-def write_layer(plan: layer_spec.Plan, out: str) -> tuple[str, int]:
-    """Write the members to `out` atomically; return (diff_id, size)."""
+# Opens a FILE member's bytes (exactly member.size of them), for members whose
+# bytes are not a file on disk (e.g. a wheel's zip members); the context may
+# check what was read when it exits, and raise to refuse the layer.
+Opener = Callable[[layer_spec.Member], AbstractContextManager[BinaryIO]]
+
+
+def write_layer(
+    plan: layer_spec.Plan, out: str, opener: Opener | None = None
+) -> tuple[str, int]:
+    """Write the members to `out` atomically; return (diff_id, size).
+
+    A FILE member's bytes come from `member.src` (from `member.offset` on, if
+    set), or from `opener` when one is given."""
     progress = Progress(PROG, os.path.basename(out), total=plan.total_file_bytes)
     with atomic_file.atomic_output(out) as f:
         writer = HashingWriter(f, progress)
@@ -69,6 +81,11 @@ def write_layer(plan: layer_spec.Plan, out: str) -> tuple[str, int]:
                 info = tar_info(member)
                 if member.kind != layer_spec.FILE:
                     tar.addfile(info)
+                    continue
+                if opener is not None:
+                    info.size = member.size
+                    with opener(member) as stream:
+                        tar.addfile(info, stream)
                     continue
                 assert member.src is not None
                 with open(member.src, "rb") as src:

@@ -60,12 +60,12 @@ from packaging.utils import (  # noqa: E402
 from packaging.version import InvalidVersion, Version  # noqa: E402
 
 from pypi.private.install_conflicts import conflict_error, find_conflicts  # noqa: E402
+from pypi.private.wheel_tree import FIXED_MTIME  # noqa: E402
 from tools.pylib import atomic_file, cli  # noqa: E402
 from tools.pylib.cli import UserError  # noqa: E402
 from tools.pylib.progress import human  # noqa: E402
 
 PROG = "install_wheels"
-FIXED_MTIME = 315532800  # 1980-01-01T00:00:00Z, the zip epoch
 INSTALLER = b"bazel-pypi\n"
 # The shebang of console-script launchers and `#!python` scripts: the image's
 # interpreter (an image has no /bin/sh for installer's `env` form).
@@ -92,7 +92,7 @@ class WheelInfo:
         return canonicalize_name(self.name)
 
 
-def _open_wheel(path: str) -> zipfile.ZipFile:
+def open_wheel(path: str) -> zipfile.ZipFile:
     try:
         return zipfile.ZipFile(path)
     except FileNotFoundError:
@@ -134,7 +134,7 @@ def read_wheel_info(path: str) -> WheelInfo:
         file_name, file_version, _, _ = parse_wheel_filename(filename)
     except (InvalidWheelFilename, InvalidVersion) as e:
         raise UserError(f"{path}: not a valid wheel filename ({e})") from None
-    with _open_wheel(path) as archive:
+    with open_wheel(path) as archive:
         source = WheelFile(archive)
         try:
             dist_info = source.dist_info_dir

@@ -17,7 +17,7 @@ import zipfile
 
 sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(__file__), "../../..")))
 
-from pypi.private import install_wheels, wheel_install
+from pypi.private import install_wheels, wheel_install, wheel_tree
 from tools.pylib import cli
 
 SITE = "lib/python3.11/site-packages"
@@ -453,13 +453,13 @@ class FinishTreeTest(unittest.TestCase):
 
 
 class WheelInstallTest(unittest.TestCase):
-    """wheel_install: one wheel, one tree, and the lists its layer reads."""
+    """wheel_install: one wheel, one layer, streamed from the wheel."""
 
     def run_tool(self, tmp: str, wheel: str) -> tuple[int, str, str]:
         info = os.path.join(tmp, "python.json")
         with open(info, "w") as f:
             json.dump({"site_packages": "usr/local/lib/python3.11/dist-packages"}, f)
-        out = os.path.join(tmp, "tree")
+        out = os.path.join(tmp, "layer.tar")
         err = io.StringIO()
         with contextlib.redirect_stderr(err):
             code = cli.guarded(
@@ -467,43 +467,112 @@ class WheelInstallTest(unittest.TestCase):
                 wheel_install.main,
                 [
                     "--wheel", wheel, "--python-info", info, "--out", out,
+                    "--descriptor-out", os.path.join(tmp, "layer.tar.json"),
                     "--manifest-out", os.path.join(tmp, "m.json"),
-                    "--paths-out", os.path.join(tmp, "paths"),
-                    "--executables-out", os.path.join(tmp, "executables"),
                 ],
             )  # fmt: skip
         return code, out, err.getvalue()
 
-    def test_one_wheel_into_its_tree(self) -> None:
+    def rich_wheel(self, tmp: str) -> str:
+        """A wheel with what installer rewrites or generates: a launcher, a
+        `#!python` script in .data, data and headers, an executable member,
+        and a .pyc (left out of layers)."""
+        return make_wheel(
+            tmp,
+            "a",
+            "1",
+            {
+                "a/__init__.py": b"x = 1\n",
+                "a/run": (b"#!/bin/sh\n", 0o755),
+                "a/big.bin": bytes(range(256)) * 5000,
+                "a/__init__.cpython-311.pyc": b"bytecode",
+                "a-1.data/scripts/a-tool": (b"#!python\nprint(1)\n", 0o755),
+                "a-1.data/data/share/a/readme.txt": b"readme\n",
+                "a-1.data/headers/a.h": b"int a;\n",
+            },
+            entry_points="[console_scripts]\na-cli = a:main\n",
+        )
+
+    def test_the_layer_holds_what_installer_writes(self) -> None:
+        """The layer, unpacked, is file for file, byte for byte and mode for
+        mode the tree installer writes for the same wheel (but the .pyc)."""
         with tempfile.TemporaryDirectory() as tmp:
-            wheel = make_wheel(
-                tmp,
-                "a",
-                "1",
-                {"a/__init__.py": b"", "a/run": (b"#!/bin/sh\n", 0o755)},
-                entry_points="[console_scripts]\na-cli = a:main\n",
-            )
+            wheel = self.rich_wheel(tmp)
             code, out, err = self.run_tool(tmp, wheel)
             self.assertEqual(code, 0, err)
+            self.assertIn("left out 1 .pyc", err)
+            unpacked = os.path.join(tmp, "tree")
+            self.assertEqual(wheel_tree.main(["--layer", out, "--out", unpacked]), 0)
+            expected = os.path.join(tmp, "expected")
+            os.mkdir(expected)
+            install_wheels.extract_wheel(
+                install_wheels.read_wheel_info(wheel),
+                expected,
+                install_wheels.Layout(purelib="lib/python3.11/dist-packages"),
+            )
+            os.unlink(
+                os.path.join(
+                    expected, "lib/python3.11/dist-packages/a/__init__.cpython-311.pyc"
+                )
+            )
+            install_wheels.finish_tree(expected)
+            self.assertEqual(tree(unpacked), tree(expected))
             site = "lib/python3.11/dist-packages"
-            self.assertTrue(os.path.isfile(os.path.join(out, site, "a/__init__.py")))
             with open(os.path.join(tmp, "m.json")) as f:
                 [(key, entry)] = json.load(f).items()
             self.assertEqual((key, entry["version"]), ("a", "1"))
-            self.assertIn(f"{site}/a/__init__.py", entry["files"])
-            self.assertIn("bin/a-cli", entry["executables"])
-            with open(os.path.join(tmp, "paths")) as f:
-                self.assertEqual(f.read().splitlines(), sorted(entry["files"]))
-            with open(os.path.join(tmp, "executables")) as f:
-                self.assertEqual(f.read().splitlines(), entry["executables"])
+            self.assertEqual(
+                sorted(entry["files"]),
+                sorted(
+                    p
+                    for p, (_, content, _) in tree(unpacked).items()
+                    if content is not None
+                ),
+            )
+            self.assertEqual(
+                entry["executables"], ["bin/a-cli", "bin/a-tool", f"{site}/a/run"]
+            )
+            with open(os.path.join(unpacked, site, "a/__init__.py"), "rb") as f:
+                self.assertEqual(
+                    hashlib.sha256(f.read()).hexdigest(),
+                    entry["files"][f"{site}/a/__init__.py"],
+                )
+            with open(os.path.join(tmp, "layer.tar.json")) as f:
+                descriptor = json.load(f)
+            with open(out, "rb") as f:
+                layer = f.read()
+            self.assertEqual(
+                descriptor,
+                {
+                    "diff_id": "sha256:" + hashlib.sha256(layer).hexdigest(),
+                    "size": len(layer),
+                },
+            )
 
-    def test_a_broken_wheel_fails_with_its_name(self) -> None:
+    def test_the_layer_is_reproducible(self) -> None:
+        with tempfile.TemporaryDirectory() as tmp:
+            wheel = self.rich_wheel(tmp)
+            self.assertEqual(self.run_tool(tmp, wheel)[0], 0)
+            with open(os.path.join(tmp, "layer.tar"), "rb") as f:
+                first = f.read()
+            os.unlink(os.path.join(tmp, "layer.tar"))
+            self.assertEqual(self.run_tool(tmp, wheel)[0], 0)
+            with open(os.path.join(tmp, "layer.tar"), "rb") as f:
+                self.assertEqual(f.read(), first)
+
+    def test_a_member_that_does_not_match_record_leaves_no_layer(self) -> None:
+        """The content is checked as it streams into the layer: a mismatch
+        fails the action and no tar is left behind."""
         with tempfile.TemporaryDirectory() as tmp:
             wheel = make_wheel(tmp, "a", "1", {"a.py": b""}, corrupt_record="a.py")
-            code, _, err = self.run_tool(tmp, wheel)
+            code, out, err = self.run_tool(tmp, wheel)
             self.assertEqual(code, 1)
             self.assertIn("does not match its RECORD", err)
             self.assertNotIn("Traceback", err)
+            self.assertFalse(os.path.lexists(out))
+            self.assertEqual(
+                sorted(os.listdir(tmp)), [os.path.basename(wheel), "python.json"]
+            )
 
     def test_a_missing_wheel_is_named(self) -> None:
         with tempfile.TemporaryDirectory() as tmp:

@@ -1,12 +1,12 @@
 """Providers of the PyPI rule set."""
 
 PyWheelInfo = provider(
-    doc = "One locked wheel, installed for one interpreter (wheel_install).",
+    doc = "One locked wheel, installed for one interpreter (wheel_layer, wheel_tree).",
     fields = {
         "distribution": "string: its normalised name, e.g. \"nvidia-cublas-cu12\"",
+        "layer": "File: the wheel installed as an image layer tar (files at usr/local/...)",
         "manifest": "File: {name: {version, dist_info, files: {path: sha256}, executables}}",
-        "subset": "TreeSubsetInfo: the tree with its paths and executables, for image layers",
-        "tree": "File: the install prefix it was installed into (a directory)",
+        "tree": "File or None: that layer unpacked, the install prefix (a directory); None on the wheel_layer itself",
         "version": "string: its version",
         "wheel_size": "int: the wheel's size in bytes (from the lock)",
     },

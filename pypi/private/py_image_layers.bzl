@@ -1,6 +1,6 @@
 """py_image_layers: a stack's installed wheels as image layers, grouped by configuration."""
 
-load("//oci:defs.bzl", "TreeSubsetsInfo", "image_layer")
+load("//oci:defs.bzl", "image_layer")
 load(":providers.bzl", "SitePackagesInfo")
 
 def fnmatch(name, pattern):
@@ -51,15 +51,13 @@ def _py_wheels_subset_impl(ctx):
     ]
     if not chosen:
         fail("%s: no distribution of %s is left for this layer" % (ctx.label, ctx.attr.site_packages.label))
-    return [
-        DefaultInfo(files = depset([w.tree for w in chosen])),
-        TreeSubsetsInfo(subsets = [w.subset for w in chosen]),
-    ]
+    return [DefaultInfo(files = depset([w.layer for w in chosen]))]
 
 py_wheels_subset = rule(
     implementation = _py_wheels_subset_impl,
-    doc = """Some installed wheels of a stack, as the trees an `image_layer` takes
-through its `trees` attribute (each wheel's own tree: no byte copied).""",
+    doc = """Some installed wheels of a stack, as the layer tars (each wheel's own,
+its files at `usr/local/...`) that an `image_layer` takes through its `trees`
+attribute and merges into one layer.""",
     attrs = {
         "exclude": attr.string_list(doc = "fnmatch patterns of distributions to leave out (normalised names)."),
         "include": attr.string_list(doc = "fnmatch patterns of distributions to take (empty: all); one that matches nothing is an error."),
@@ -67,15 +65,15 @@ through its `trees` attribute (each wheel's own tree: no byte copied).""",
     },
 )
 
-def py_image_layers(name, site_packages, groups, exclude = [], distributions_dest = "/usr/local", **kwargs):
+def py_image_layers(name, site_packages, groups, exclude = [], **kwargs):
     """Declares one image layer per group of distributions, named `<name>_<group>`.
 
     Groups are configuration: an ordered dict from a group name to fnmatch
     patterns of distribution names. Each distribution lands in the first group
     that matches it; a group `["*"]` takes every distribution not matched
     before it (so it must come last). To give another heavy package its own
-    layer, add a group before `["*"]`. Each layer is made from the wheels'
-    own install trees.
+    layer, add a group before `["*"]`. Each layer merges the wheels' own
+    layers (their files at /usr/local, the image prefix).
 
         py_image_layers(
             name = "layer",
@@ -93,7 +91,6 @@ def py_image_layers(name, site_packages, groups, exclude = [], distributions_des
       groups: group name -> distribution name patterns, in layer order.
       exclude: distributions in no group: those with a layer of their own
         (`own_layers`).
-      distributions_dest: where the prefix lands in the image.
       **kwargs: passed to every image_layer (e.g. visibility).
     """
     matched = list(exclude)
@@ -115,7 +112,7 @@ def py_image_layers(name, site_packages, groups, exclude = [], distributions_des
         image_layer(
             name = "%s_%s" % (name, group),
             layer_name = group,
-            trees = {":%s_%s_files" % (name, group): distributions_dest},
+            trees = {":%s_%s_files" % (name, group): "/"},
             **kwargs
         )
         matched += patterns

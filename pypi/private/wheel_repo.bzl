@@ -2,12 +2,13 @@
 
 load("//tools/bzl:downloads.bzl", "describe_failures", "download_all")
 
-_OCI_DEFS = str(Label("//oci:defs.bzl"))
 _WHEEL_INSTALL = str(Label("//pypi/private:wheel_install.bzl"))
 
 _INSTALL = """
-wheel_install(
-    name = "install_{python}",
+# The wheel installed as an image layer of its own, the same target (so the
+# same action and digest) for every stack and image that locks this wheel.
+wheel_layer(
+    name = "layer_{python}",
     distribution = "{distribution}",
     python_info = "{python_info}",
     tool_wheels = {tool_wheels},
@@ -16,12 +17,10 @@ wheel_install(
     wheel_size = {size},
 )
 
-# The wheel as an image layer of its own, the same target (so the same action
-# and digest) for every stack and image that locks this wheel.
-image_layer(
-    name = "layer_{python}",
-    layer_name = "{distribution}",
-    trees = {{":install_{python}": "/usr/local"}},
+# That layer unpacked, for the stack's site-packages that tests import.
+wheel_tree(
+    name = "install_{python}",
+    layer = ":layer_{python}",
 )
 """
 
@@ -39,8 +38,7 @@ def _pypi_wheel_impl(rctx):
             "the lock's `.update` target (e.g. `tools/bazel run //:requirements.update`)",
         )))
     build = [
-        'load("%s", "image_layer")' % _OCI_DEFS,
-        'load("%s", "wheel_install")' % _WHEEL_INSTALL,
+        'load("%s", "wheel_layer", "wheel_tree")' % _WHEEL_INSTALL,
         "",
         'package(default_visibility = ["//visibility:public"])',
         "",
@@ -62,9 +60,10 @@ pypi_wheel = repository_rule(
     implementation = _pypi_wheel_impl,
     doc = """One wheel of a lock, fetched by URL and sha256 through Bazel's downloader
 (and its repository cache). It installs nothing: its BUILD declares one
-`wheel_install` action per interpreter that uses it (`:install_<python>`), so
-a wheel locked by several stacks is installed once per interpreter, and the
-image layer made of that tree alone (`:layer_<python>`). The
+`wheel_layer` per interpreter that uses it (`:layer_<python>`, the wheel
+installed as an image layer by one action), so a wheel locked by several
+stacks is installed once per interpreter, and that layer unpacked for tests
+(`:install_<python>`, a `wheel_tree`). The
 pypi extension names it after the distribution and the sha256.""",
     attrs = {
         "distribution": attr.string(mandatory = True),
