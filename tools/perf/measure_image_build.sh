@@ -9,7 +9,8 @@
 #   4. the image's layers (name, bytes) and how many blobs of the layout are
 #      links to them;
 #   5. with --compression: the zstd and gzip builds of the layers;
-#   6. with --suite: the output base's size after `tools/bazel test //...`.
+#   6. with --suite: the output base's size after `tools/bazel test //...`,
+#      alone and without the downloads it shares with the repository cache.
 # Usage: tools/perf/measure_image_build.sh [--compression] [--suite] [OUT_DIR]
 #   (default OUT_DIR /tmp/mlimage-perf). Needs the network once (pip download
 #   of the locked wheels for the baseline).
@@ -112,6 +113,15 @@ if [[ -n "$suite" ]]; then
   suite_s=$(seconds tools/bazel test //...) || true
   note "tools/bazel test //...: $suite_s s, $(grep -E '^Executed' "$out/commands.log" | tail -n 1)"
   output_base=$(tools/bazel info output_base 2>/dev/null)
-  note "output base after test //...: $(du -sh "$output_base" 2>/dev/null | cut -f1) ($output_base)"
+  repository_cache=$(tools/bazel info repository_cache 2>/dev/null)
+  gib() { awk -v k="$1" 'BEGIN { printf "%.2f GiB (%.1f GB)", k / 1048576, k * 1024 / 1e9 }'; }
+  alone=$(du -sk "$output_base" 2>/dev/null | cut -f1)
+  # du counts a file with several links once, where it meets it first: with
+  # the repository cache first, the downloads that --experimental_repository_cache_hardlinks
+  # links into the output base count as the cache's, not the output base's.
+  own=$(du -sk "$repository_cache" "$output_base" 2>/dev/null | tail -n 1 | cut -f1)
+  linked=$(find "$output_base/external" -type f -links +1 | wc -l)
+  note "output base after test //...: $(gib "$alone") as du sees it alone ($output_base)"
+  note "  of which its own blocks: $(gib "$own"); the rest are $linked downloads hard-linked from the repository cache"
 fi
 note "done: $report"
