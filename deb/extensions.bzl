@@ -3,10 +3,11 @@
     debian = use_extension("//deb:extensions.bzl", "debian")
     debian.root(name = "debian_base", groups = ["base"], lock = "//third_party/debian/bookworm:lock.json")
     debian.python_interpreter(name = "python_3_11", lock = "//third_party/debian/bookworm:lock.json")
-    use_repo(debian, "debian_base", "python_3_11")
+    use_repo(debian, "debian_base", "python_3_11", "python_3_11_facts")
 """
 
 load("//deb/private:deb_root.bzl", "deb_root")
+load("//deb/private:interpreter_facts.bzl", "interpreter_facts")
 load("//deb/private:root_programs.bzl", "python_facts", "python_interpreter_build", "python_interpreter_wrapper", "root_binary_build", "root_binary_wrapper")
 
 def _group_packages(lock, lock_label, groups, exclude_groups = []):
@@ -44,13 +45,19 @@ def _debian_impl(mctx):
             )
         for tag in mod.tags.python_interpreter:
             lock = json.decode(mctx.read(tag.lock))
+            facts = python_facts(tag.interpreter, lock)
+            python_json = json.encode_indent(facts, indent = "  ") + "\n"
+            interpreter_facts(
+                name = tag.name + "_facts",
+                defs = '"""Facts of the interpreter @%s (see python.json)."""\n\nPYTHON = ' % tag.name + json.encode_indent(facts, indent = "    ") + "\n",
+                python_json = python_json,
+            )
             deb_root(
                 name = tag.name,
                 lock = tag.lock,
                 packages = _group_packages(lock, tag.lock, tag.groups),
                 files = {
-                    "defs.bzl": '"""Facts of this interpreter (see python.json)."""\n\nPYTHON = ' + json.encode_indent(python_facts(tag.interpreter, lock), indent = "    ") + "\n",
-                    "python.json": json.encode_indent(python_facts(tag.interpreter, lock), indent = "  ") + "\n",
+                    "python.json": python_json,
                     "python3": python_interpreter_wrapper(tag.interpreter),
                 },
                 build_file_content = python_interpreter_build(),
@@ -72,7 +79,7 @@ debian = module_extension(
             },
         ),
         "python_interpreter": tag_class(
-            doc = "A Python interpreter that runs from the root with its own loader and libraries.",
+            doc = "A Python interpreter that runs from the root with its own loader and libraries; its facts (version, paths) also in `<name>_facts` (`defs.bzl`, `python.json`), which BUILD files load without unpacking the root.",
             attrs = {
                 "groups": attr.string_list(
                     default = ["base", "python"],

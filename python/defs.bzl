@@ -1,7 +1,7 @@
 """Public API: py_binary and py_test on a chosen hermetic Python.
 
     load("//python:defs.bzl", "py_test")
-    load("@python_3_13//:defs.bzl", PY313 = "PYTHON")
+    load("@python_3_13_facts//:defs.bzl", PY313 = "PYTHON")
 
     py_test(name = "x_test", srcs = ["x_test.py"], python_version = PY313["version"])
 

@@ -5,6 +5,6 @@ what does not depend on the Python a consumer runs on (wheel installs) in
 that one configuration (//python:defs.bzl's default_python_version).
 """
 
-load("@python_3_11//:defs.bzl", "PYTHON")
+load("@python_3_11_facts//:defs.bzl", "PYTHON")
 
 DEFAULT_PYTHON_VERSION = PYTHON["version"]

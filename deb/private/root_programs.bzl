@@ -121,7 +121,7 @@ def python_facts(interpreter, lock):
 def python_interpreter_build():
     """Returns the BUILD file of an interpreter repository."""
     return """\
-exports_files(["defs.bzl", "python3", "python.json", "root", "packages.txt"])
+exports_files(["python3", "python.json", "root", "packages.txt"])
 
 # File by file: Bazel 7 sends no source directory in runfiles to a remote
 # worker (bazelbuild/bazel#11495). Bytecode is never part of it.
