@@ -17,7 +17,7 @@ import zipfile
 
 sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(__file__), "../../..")))
 
-from pypi.private import install_wheels, wheel_install, wheel_tree
+from pypi.private import install_wheels, wheel_install, wheel_plan, wheel_tree
 from tools.pylib import cli
 
 SITE = "lib/python3.11/site-packages"
@@ -573,6 +573,27 @@ class WheelInstallTest(unittest.TestCase):
             self.assertEqual(
                 sorted(os.listdir(tmp)), [os.path.basename(wheel), "python.json"]
             )
+
+    def test_the_plan_refuses_a_path_leaving_its_scheme(self) -> None:
+        layout = install_wheels.Layout(purelib=SITE)
+        destination = wheel_plan._PlanningDestination(
+            scheme_dict=layout.schemes(wheel_plan._ROOT, "a"),
+            interpreter="/usr/bin/python3",
+            script_kind="posix",
+        )
+        self.assertEqual(destination._relative("purelib", "a/b.py"), f"{SITE}/a/b.py")
+        self.assertEqual(destination._relative("data", "share/a"), "share/a")
+        for scheme, path in [
+            ("purelib", "../../../etc/passwd"),
+            ("purelib", "/etc/passwd"),
+            ("data", "../x"),
+            ("scripts", "../lib/x"),
+        ]:
+            with self.subTest(scheme=scheme, path=path):
+                with self.assertRaisesRegex(
+                    cli.UserError, "outside the install prefix"
+                ):
+                    destination._relative(scheme, path)
 
     def test_a_missing_wheel_is_named(self) -> None:
         with tempfile.TemporaryDirectory() as tmp:

@@ -92,10 +92,7 @@ class _PlanningDestination(SchemeDictionaryDestination):
     def write_to_fs(
         self, scheme: str, path: str, stream: BinaryIO, is_executable: bool
     ) -> RecordEntry:
-        target = str(self._path_with_destdir(scheme, path))  # type: ignore[arg-type]
-        relative = posixpath.relpath(target, _ROOT)
-        if relative == ".." or relative.startswith("../"):
-            raise UserError(f"{path} would be written outside the install prefix")
+        relative = self._relative(scheme, path)
         if relative in self.planned:
             raise UserError(f"wheel {self.wheel} installs a path twice ({relative})")
         # Scripts are executable whatever their zip mode says, as pip makes them.
@@ -119,6 +116,18 @@ class _PlanningDestination(SchemeDictionaryDestination):
             )
         self.planned[relative] = planned
         return RecordEntry(path, Hash("sha256", _b64(planned.sha256)), planned.size)
+
+    def _relative(self, scheme: str, path: str) -> str:
+        """The path below the prefix; refused if it leaves its scheme's directory
+        (installer's own check, without a pathlib object per file: a wheel
+        has thousands)."""
+        base = self.scheme_dict[scheme][len(_ROOT) + 1 :]
+        joined = posixpath.normpath(posixpath.join(base, path))
+        if posixpath.isabs(path) or not (
+            joined.startswith(base + "/") if base else not joined.startswith("..")
+        ):
+            raise UserError(f"{path} would be written outside the install prefix")
+        return joined
 
     def write_script(
         self, name: str, module: str, attr: str, section: str

@@ -8,8 +8,9 @@
 #
 # First an uninterrupted cold build gives the reference digest. Then, for each
 # phase, from `clean --expunge`: a cold build is started, and the server is
-# killed as soon as the build reports that phase (a wheel install, a layer
-# tar of a big wheel, the layout); the build is run again and must pass with
+# killed as soon as the build reports that phase (the first wheel install,
+# torch's install, which streams the wheel into its layer tar, a group layer,
+# the layout); the build is run again and must pass with
 # the reference digest. Downloads come from the repository cache.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -30,7 +31,8 @@ output_base=$(tools/bazel info output_base 2>/dev/null)
 # phase name -> the progress text that starts it
 phases=(
   "install|Installing .*\\.whl"
-  "layer|Writing image layer .*layer_python_3_11"
+  "torch|Installing torch-"
+  "layer|Writing image layer //:layer_"
   "layout|Assembling OCI image layout"
 )
 status=0
