@@ -43,6 +43,29 @@ class Decoded:
     format: str
 
 
+# Pillow modes whose samples are 8 bits: converted to L, RGB or RGBA without
+# losing a level. Any other (16-bit "I;16*", 32-bit "I" and "F") would be
+# clipped to 255 by the conversion: a wrong answer with a 200, so refused.
+EIGHT_BIT_MODES = frozenset(
+    {
+        "1",
+        "L",
+        "LA",
+        "La",
+        "P",
+        "PA",
+        "RGB",
+        "RGBA",
+        "RGBa",
+        "RGBX",
+        "CMYK",
+        "YCbCr",
+        "LAB",
+        "HSV",
+    }
+)
+
+
 def decode(data: bytes, content_type: str, max_pixels: int) -> Decoded:
     """The image's pixels, or ImageRejected (415, 413 or 422)."""
     fmt = FORMATS.get(content_type)
@@ -59,6 +82,13 @@ def decode(data: bytes, content_type: str, max_pixels: int) -> Decoded:
                     f"{max_pixels}",
                     413,
                 )
+            if image.mode not in EIGHT_BIT_MODES:
+                raise ImageRejected(
+                    f"a {fmt} image of mode {image.mode} (more than 8 bits a sample) "
+                    "is not analysed: its values would be clipped to 0..255; send "
+                    "it converted to 8 bits",
+                    422,
+                )
             if image.mode not in ("L", "RGB"):
                 image = image.convert("RGBA" if "A" in image.mode else "RGB")
             image.load()
@@ -66,12 +96,20 @@ def decode(data: bytes, content_type: str, max_pixels: int) -> Decoded:
             mode = image.mode
     except ImageRejected:
         raise
-    except (
-        UnidentifiedImageError,
-        OSError,
-        ValueError,
-        Image.DecompressionBombError,
-    ) as exc:
+    except Image.DecompressionBombError as exc:
+        # Pillow refuses, while reading the header, a size over twice its own
+        # limit: that is over ours too (ours is lower), so the same 413.
+        raise ImageRejected(
+            f"the image declares more pixels than the limit of {max_pixels} ({exc})",
+            413,
+        ) from exc
+    except UnidentifiedImageError as exc:
+        # Pillow's message names the stream object (`<_io.BytesIO object at
+        # 0x...>`): nothing the client sent, so not repeated.
+        raise ImageRejected(
+            f"not a decodable {fmt} image: Pillow does not recognise it as {fmt}", 422
+        ) from exc
+    except (OSError, ValueError) as exc:
         raise ImageRejected(f"not a decodable {fmt} image: {exc}", 422) from exc
     if pixels.ndim == 2:
         pixels = pixels[:, :, np.newaxis]

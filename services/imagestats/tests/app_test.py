@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import struct
 import unittest
+import zlib
 from collections.abc import Iterator
 from unittest import mock
 
@@ -20,6 +22,18 @@ def png(pixels: np.ndarray, mode: str) -> bytes:
     out = io.BytesIO()
     Image.fromarray(pixels, mode=mode).save(out, format="PNG")
     return out.getvalue()
+
+
+def png_header(width: int, height: int) -> bytes:
+    """A PNG's signature, an IHDR declaring width x height (8-bit gray) and
+    IEND: what Pillow reads to learn the size, with no pixel data."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data)
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IEND", b"")
 
 
 def jpeg(width: int, height: int) -> bytes:
@@ -121,6 +135,41 @@ class ServiceTest(unittest.TestCase):
         )
         self.assertEqual(response.status_code, 413, response.text)
         self.assertIn("20x20 is 400 pixels", response.json()["detail"])
+
+    def test_a_16_bit_image_is_refused_not_clipped(self) -> None:
+        """A 16-bit grayscale PNG (mode I;16) was converted to 8-bit RGB by
+        clipping: 200 with a mean of 254 for data whose mean is near 32,768."""
+        rng = np.random.default_rng(0)
+        pixels = rng.integers(0, 65536, (16, 16), dtype=np.uint16)
+        out = io.BytesIO()
+        Image.fromarray(pixels).save(out, format="PNG")  # uint16: mode I;16
+        with Image.open(io.BytesIO(out.getvalue())) as image:
+            self.assertEqual(image.mode, "I;16")
+        response = self.client().post(
+            "/stats", content=out.getvalue(), headers={"Content-Type": "image/png"}
+        )
+        self.assertEqual(response.status_code, 422, response.text)
+        self.assertIn("mode I;16", response.json()["detail"])
+
+    def test_a_declared_decompression_bomb_is_413_with_our_limit(self) -> None:
+        """A PNG declaring 20000x20000 got 422 from Pillow's own bomb check
+        before our pixel limit was applied."""
+        response = self.client().post(
+            "/stats",
+            content=png_header(20000, 20000),
+            headers={"Content-Type": "image/png"},
+        )
+        self.assertEqual(response.status_code, 413, response.text)
+        self.assertIn(str(Settings().max_pixels), response.json()["detail"])
+
+    def test_error_bodies_name_no_python_object(self) -> None:
+        for body in (b"not a png", png_header(10, 10)[:20]):
+            with self.subTest(body=body):
+                response = self.client().post(
+                    "/stats", content=body, headers={"Content-Type": "image/png"}
+                )
+                self.assertEqual(response.status_code, 422, response.text)
+                self.assertNotIn("object at 0x", response.text)
 
     def test_failed_warm_up_degrades_with_the_reason(self) -> None:
         with mock.patch.object(
