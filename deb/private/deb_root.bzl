@@ -35,6 +35,16 @@ done
 find "$root" -xtype l -delete
 """
 
+_DECOMPRESSORS = {"data.tar.xz": "xz", "data.tar.zst": "zstd", "data.tar.gz": "gzip"}
+
+def _native_tar(rctx, member):
+    """GNU tar, if it and the decompressor of this data member are on PATH."""
+    tar = rctx.which("tar")
+    tool = _DECOMPRESSORS.get(member)
+    if not tar or not tool or not rctx.which(tool):
+        return None
+    return str(tar)
+
 def _deb_root_impl(rctx):
     lock = json.decode(rctx.read(rctx.attr.lock))
     names = rctx.attr.packages
@@ -58,6 +68,8 @@ def _deb_root_impl(rctx):
                 "tools/bazel run //%s:lock" % rctx.attr.lock.package,
             ),
         ))
+    root = rctx.path("root")
+    rctx.execute(["mkdir", "-p", str(root)])
     for name in names:
         deb = "debs/%s.deb" % name
         rctx.report_progress("unpacking %s" % name)
@@ -65,7 +77,16 @@ def _deb_root_impl(rctx):
         data = [f for f in rctx.path("debs/" + name).readdir() if f.basename.startswith("data.tar")]
         if len(data) != 1:
             fail("%s: expected one data.tar.* member, found %s" % (deb, [f.basename for f in data]))
-        rctx.extract(data[0], output = "root")
+        tar = _native_tar(rctx, data[0].basename)
+        if tar:
+            # GNU tar and xz/zstd decompress natively: about half the CPU of
+            # Bazel's own (Java) extraction, which every clone pays for every
+            # root. Owners are not kept (as Bazel's extraction); modes are.
+            result = rctx.execute([tar, "-x", "--no-same-owner", "-f", str(data[0]), "-C", str(root)])
+            if result.return_code != 0:
+                fail("deb_root %s: unpacking %s failed:\n%s" % (rctx.name, deb, result.stderr))
+        else:
+            rctx.extract(data[0], output = "root")
         rctx.delete("debs/" + name)
         rctx.delete(deb)
     rctx.delete("debs")
