@@ -4,7 +4,7 @@
     pypi.site_packages(name = "pypi", wheels_lock = "//third_party/pypi:wheels.lock.json")
     pypi.site_packages(
         name = "pypi_imagestats",
-        python_info = "@python_3_13//:python.json",
+        python_info = "@python_3_13_facts//:python.json",
         wheels_lock = "//services/imagestats:wheels.lock.json",
     )
     use_repo(pypi, "pypi", "pypi_imagestats")
@@ -25,8 +25,8 @@ def _repo_name(name, sha256):
     return "whl_%s_%s" % (name.replace("-", "_").replace(".", "_"), sha256[:12])
 
 def _python_key(python_info):
-    # @@_main~debian~python_3_11//:python.json -> python_3_11
-    return python_info.repo_name.split("~")[-1] or "python"
+    # @@_main~debian~python_3_11_facts//:python.json -> python_3_11
+    return python_info.repo_name.split("~")[-1].removesuffix("_facts") or "python"
 
 def _pypi_impl(mctx):
     wheels = {}  # repo name -> dict
@@ -81,7 +81,7 @@ pypi = module_extension(
     tag_classes = {
         "site_packages": tag_class(attrs = {
             "name": attr.string(mandatory = True, doc = "The repository's name (`@<name>//:site_packages`)."),
-            "python_info": attr.label(default = "@python_3_11//:python.json", doc = "The interpreter's facts (`python.json`): its version and site-packages path."),
+            "python_info": attr.label(default = "@python_3_11_facts//:python.json", doc = "The interpreter's facts (`python.json`, from its `_facts` repository, which reading does not unpack the interpreter): its version and site-packages path."),
             "wheels_lock": attr.label(mandatory = True, doc = "wheels.lock.json, written by `tools/bazel run //:requirements.update`."),
         }),
     },

@@ -25,7 +25,7 @@ def _wheel_layer_impl(ctx):
         outputs = [tar, descriptor, manifest],
         execution_requirements = WORKER_REQUIREMENTS,
         mnemonic = "WheelInstall",
-        progress_message = "Installing %s for %s" % (ctx.file.wheel.basename, ctx.file.python_info.owner.repo_name.split("~")[-1]),
+        progress_message = "Installing %s for %s" % (ctx.file.wheel.basename, ctx.file.python_info.owner.repo_name.split("~")[-1].removesuffix("_facts")),
     )
     return [
         DefaultInfo(files = depset([tar])),
