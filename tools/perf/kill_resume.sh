@@ -9,7 +9,7 @@
 # First an uninterrupted cold build gives the reference digest. Then, for each
 # phase, from `clean --expunge`: a cold build is started, and the server is
 # killed as soon as the build reports that phase (the first wheel install,
-# torch's install, which streams the wheel into its layer tar, a group layer,
+# torch's install, which streams the wheel into its layer tar, a layer tar,
 # the layout); the build is run again and must pass with
 # the reference digest. Downloads come from the repository cache.
 set -uo pipefail
@@ -32,7 +32,7 @@ output_base=$(tools/bazel info output_base 2>/dev/null)
 phases=(
   "install|Installing .*\\.whl"
   "torch|Installing torch-"
-  "layer|Writing image layer //:layer_"
+  "layer|Writing image layer "
   "layout|Assembling OCI image layout"
 )
 status=0
