@@ -336,15 +336,31 @@ class _Destination(SchemeDictionaryDestination):
                 f"wheel {self.wheel} does not match its RECORD:\n    "
                 f"In {self.wheel}, hash / size of {path} didn't match RECORD"
             )
-        self.written[relative] = (_hex(digest), entry.size or 0)
+        self.written[relative] = (record_hex(digest), entry.size or 0)
         if is_executable:
             self.executables.add(relative)
         return entry
 
 
-def _hex(urlsafe_b64: str) -> str:
+def record_hex(urlsafe_b64: str) -> str:
+    """A RECORD hash (urlsafe base64, unpadded) as hex."""
     padded = urlsafe_b64 + "=" * (-len(urlsafe_b64) % 4)
     return base64.urlsafe_b64decode(padded).hex()
+
+
+def run_installer(
+    info: WheelInfo, source: WheelFile, destination: SchemeDictionaryDestination
+) -> None:
+    """PyPA's installer on one checked wheel, its errors as UserErrors that
+    name the wheel (a tree's destination here, a layer's in wheel_plan)."""
+    try:
+        installer.install(source, destination, {"INSTALLER": INSTALLER})
+    except FileExistsError as e:
+        raise UserError(f"wheel {info.path} installs a path twice ({e})") from None
+    except (InstallerError, ValueError) as e:
+        raise UserError(f"wheel {info.path} cannot be installed: {e}") from None
+    except (zipfile.BadZipFile, EOFError) as e:
+        raise UserError(f"wheel {info.path} is corrupt: {e}") from None
 
 
 def extract_wheel(info: WheelInfo, root: str, layout: Layout) -> WheelResult:
@@ -358,15 +374,8 @@ def extract_wheel(info: WheelInfo, root: str, layout: Layout) -> WheelResult:
         wheel=info.path,
         expected=info.expected,
     )
-    try:
-        with WheelFile.open(info.path) as source:
-            installer.install(source, destination, {"INSTALLER": INSTALLER})
-    except FileExistsError as e:
-        raise UserError(f"wheel {info.path} installs a path twice ({e})") from None
-    except (InstallerError, ValueError) as e:
-        raise UserError(f"wheel {info.path} cannot be installed: {e}") from None
-    except (zipfile.BadZipFile, EOFError) as e:
-        raise UserError(f"wheel {info.path} is corrupt: {e}") from None
+    with WheelFile.open(info.path) as source:
+        run_installer(info, source, destination)
     result = WheelResult(
         info.key,
         info.version,

@@ -26,19 +26,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-import installer
 from installer.destinations import SchemeDictionaryDestination
-from installer.exceptions import InstallerError
 from installer.records import Hash, RecordEntry
 from installer.scripts import Script
 from installer.sources import WheelFile
 
 from pypi.private.install_wheels import (
-    INSTALLER,
     INTERPRETER,
     Layout,
     WheelInfo,
     open_wheel,
+    record_hex,
+    run_installer,
 )
 from tools.pylib.cli import UserError
 
@@ -71,11 +70,6 @@ class WheelPlan:
         return sorted(p for p, f in self.files.items() if f.executable)
 
 
-def _hex(urlsafe_b64: str) -> str:
-    padded = urlsafe_b64 + "=" * (-len(urlsafe_b64) % 4)
-    return base64.urlsafe_b64decode(padded).hex()
-
-
 def _b64(hex_digest: str) -> str:
     return base64.urlsafe_b64encode(bytes.fromhex(hex_digest)).rstrip(b"=").decode()
 
@@ -105,11 +99,13 @@ class _PlanningDestination(SchemeDictionaryDestination):
         ):
             member = stream.name
             size = self.archive.getinfo(member).file_size
-            planned = PlannedFile(relative, size, _hex(wanted), is_executable, member)
+            planned = PlannedFile(
+                relative, size, record_hex(wanted), is_executable, member
+            )
         else:
             data = stream.read()
             digest = hashlib.sha256(data).hexdigest()
-            if wanted is not None and _hex(wanted) != digest:
+            if wanted is not None and record_hex(wanted) != digest:
                 raise record_mismatch(self.wheel, path)
             planned = PlannedFile(
                 relative, len(data), digest, is_executable, None, data
@@ -161,12 +157,7 @@ def plan_wheel(
             wheel=info.path,
             expected=info.expected,
         )
-        try:
-            installer.install(WheelFile(archive), destination, {"INSTALLER": INSTALLER})
-        except (InstallerError, ValueError) as e:
-            raise UserError(f"wheel {info.path} cannot be installed: {e}") from None
-        except (zipfile.BadZipFile, EOFError) as e:
-            raise UserError(f"wheel {info.path} is corrupt: {e}") from None
+        run_installer(info, WheelFile(archive), destination)
         yield WheelPlan(info, dict(sorted(destination.planned.items()))), archive
 
 
