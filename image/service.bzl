@@ -1,7 +1,18 @@
 """python_service_image: one Python service's image, layered by configuration."""
 
 load("//oci:defs.bzl", "image_layer", "oci_image", "oci_load", "oci_push")
-load("//pypi:defs.bzl", "py_image_layers")
+load("//pypi:defs.bzl", "own_layers", "py_image_layers")
+
+# A wheel over 10 MB (its size in the lock) is a layer of its own, shared by
+# every image whose stack locks it; smaller ones go into the groups. Each wheel
+# is installed as a layer anyway (wheel_layer), so a wheel of its own costs
+# only a manifest entry and a request per pull; a wheel in a group is copied
+# into the group's layer once per stack, and that layer is shared only by
+# images with the same group. Over 10 MB are the CUDA stack's 17 biggest
+# wheels, 3.21 of its 3.26 GB (the other 45 share 43 MB); its image has 22
+# layers, well under the 40 asked, and the layers left to the groups of two
+# stacks on the same torch differ by a few MB at most (docs/PERFORMANCE.md).
+OWN_LAYER_OVER = 10000000
 
 _ENV = {
     "HOME": "/home/nonroot",
@@ -14,9 +25,8 @@ _ENV = {
 
 def python_service_image(
         name,
-        layers,
-        python,
-        site_packages,
+        stack,
+        base,
         groups,
         app_srcs,
         app,
@@ -25,6 +35,7 @@ def python_service_image(
         repository,
         env = {},
         label_file_digests = {},
+        own_layer_over = OWN_LAYER_OVER,
         visibility = None):
     """Declares a service's image: its layers, the OCI layout, load and push.
 
@@ -36,23 +47,27 @@ def python_service_image(
       the digest stays reproducible);
     - `image_layout` (the OCI layout) and `image` (it alone: `tools/bazel build
       //pkg:image` copies no layer again);
+    - `image.layers` (the layers in order: name, digest, size; JSON), which
+      the image's gates and the scripts read: the layer list is declared
+      here, once;
     - `image_load` (`tools/bazel run` streams it into docker or podman) and
       `image_load_tarball` (the docker-archive tarball, on request: tagged
       manual, so `//...` does not write it);
     - `image_push` (`tools/bazel run //pkg:image_push -- REPOSITORY`).
 
-    The image runs `python -m uvicorn <app> --host 0.0.0.0 --port 8000` as
-    uid 65532 in /app.
+    The layers, bottom first: the base's two (`<base>_layer_base`,
+    `<base>_layer_python`), each wheel of the stack over `own_layer_over`
+    bytes as a layer of its own (`own_layers` of //pypi:defs.bzl: the same
+    target in every image that locks that wheel), one layer per group, and
+    the app. The image runs `python -m uvicorn <app> --host 0.0.0.0 --port
+    8000` as uid 65532 in /app.
 
     Args:
       name: the image's name, and the prefix of its targets.
-      layers: the layer list, bottom first: (layer name, image_layer target)
-        pairs, written once in the service's layers.bzl; it names the two
-        base layers, the wheels' own layers (`own_layers` of //pypi:defs.bzl:
-        `@<site_packages>//:layer_<distribution>`), `:layer_<group>` for each
-        group and `:layer_app`.
-      python: the interpreter's facts (its repository's defs.bzl `PYTHON`).
-      site_packages: the stack's site_packages repository, e.g. "@pypi".
+      stack: the service's stack (`STACK` of its site_packages repository's
+        defs.bzl): its wheels, its interpreter.
+      base: the Debian base (a `debian_python_base` of //image, e.g.
+        "//image:bookworm") whose interpreter is the stack's.
       groups: layer group -> distribution patterns, in order ("*" last).
       app_srcs: the service's sources (a filegroup), installed at /app under
         their path in this package.
@@ -62,20 +77,20 @@ def python_service_image(
       repository: the repository `image_push` pushes to by default.
       env: environment on top of the common one (HOME, LANG, PATH, ...).
       label_file_digests: file -> label that records its sha256.
+      own_layer_over: the size in bytes above which a wheel is a layer of
+        its own (OWN_LAYER_OVER: 10 MB).
       visibility: of the image targets.
     """
-    names = [layer for layer, _ in layers]
-    tail = list(groups) + ["app"]
-    if names[-len(tail):] != tail or len(names) < 2 + len(tail):
-        fail("python_service_image(%s): layers %s must be two base layers, the wheels' own layers, then the groups and app %s" % (name, names, tail))
+    if "app" in groups:
+        fail("python_service_image(%s): a group may not be named \"app\": that is the service's own layer" % name)
 
     # Between the base layers and the groups: the wheels with a layer of
-    # their own (own_layers), which no group takes.
-    own = names[2:-len(tail)]
-    py_image_layers(
+    # their own, which no group takes.
+    own = own_layers(stack.wheels, over = own_layer_over)
+    grouped = py_image_layers(
         name = "layer",
-        exclude = own,
-        site_packages = site_packages + "//:prefix",
+        exclude = [distribution for distribution, _ in own],
+        site_packages = stack.prefix,
         groups = groups,
     )
     image_layer(
@@ -87,6 +102,10 @@ def python_service_image(
         # lands at /app/x/main.py.
         strip_prefix = native.package_name(),
     )
+    layers = [
+        ("base", base + "_layer_base"),
+        ("python", base + "_layer_python"),
+    ] + own + grouped + [("app", ":layer_app")]
     fixed = "printf '%s\\n' " + " ".join(["'%s=%s'" % (k, v) for k, v in sorted(labels.items())])
     native.genrule(
         name = name + "_labels",
@@ -100,7 +119,7 @@ def python_service_image(
     oci_image(
         name = name + "_layout",
         entrypoint = [
-            python["interpreter"],
+            stack.python["interpreter"],
             "-m",
             "uvicorn",
             app,
@@ -113,7 +132,8 @@ def python_service_image(
         exposed_ports = ["8000/tcp"],
         label_file_digests = label_file_digests,
         labels = ":%s_labels" % name,
-        tars = [target for _, target in layers],
+        layers_out = name + ".layers",
+        tars = [layer for _, layer in layers],
         user = "65532:65532",
         visibility = visibility,
         workdir = "/app",

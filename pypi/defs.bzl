@@ -28,38 +28,43 @@ def own_layers(wheels, over):
     """
     return [(w.distribution, w.layer) for w in sorted(wheels, key = lambda w: w.distribution) if w.wheel_size > over]
 
-def pip_lock(name, requirements_in, lock, wheels_lock, python_info, python_version, site_packages = None, **kwargs):
-    """Declares the targets that keep a pip-tools lock and its wheel map honest.
+def pip_lock(name, stack, **kwargs):
+    """Declares the targets that keep a stack's pip-tools lock and its wheel map honest.
 
-    - `bazel run :<name>.update` recompiles `lock` from `requirements_in` with
-      pip-compile --generate-hashes (binary wheels only) and rewrites
-      `wheels_lock` (the wheel file, URL and sha256 chosen for each pin).
+        load("@pypi_x//:defs.bzl", "STACK")
+        pip_lock(name = "requirements", stack = STACK)
+
+    - `bazel run :<name>.update` recompiles the lock from its requirements.in
+      with pip-compile --generate-hashes (binary wheels only) and rewrites
+      the wheel map (the wheel file, URL and sha256 chosen for each pin).
     - `<name>_test` recompiles into a scratch copy and fails if either
       committed file is stale; it needs PyPI, so it is tagged
       `requires-network` (run it with `--config=network`).
-    - `<name>_wheels_test` (no network): `wheels_lock` maps exactly the pins of
-      `lock`, each to a file whose sha256 the lock lists.
-    - `<name>_consistency_test` (no network; only with `site_packages`): the
-      lock is closed (every Requires-Dist of every pin, markers evaluated for
-      the target, pinned at a satisfying version), every name in
-      `requirements_in` is pinned, nothing is pinned twice, and the installed
-      tree holds exactly the pins.
+    - `<name>_wheels_test` (no network): the wheel map maps exactly the pins
+      of the lock, each to a file whose sha256 the lock lists.
+    - `<name>_consistency_test` (no network): the lock is closed (every
+      Requires-Dist of every pin, markers evaluated for the target, pinned at
+      a satisfying version), every name in requirements.in is pinned,
+      nothing is pinned twice, and the installed tree holds exactly the pins.
+
+    Everything runs on the stack's own interpreter, so the lock is resolved
+    on the interpreter it serves, and its markers and wheel tags follow from
+    that interpreter's facts.
 
     Args:
       name: prefix of the targets.
-      requirements_in: the intent, e.g. "requirements.in".
-      lock: the pip-compile output, e.g. "requirements_lock.txt".
-      wheels_lock: the wheel map, e.g. "//third_party/pypi:wheels.lock.json".
-      python_info: the target interpreter's facts, e.g.
-        "@python_3_11//:python.json": markers and wheel tags follow from them.
-      python_version: the stack's Python (a value of
-        //toolchains:python_version: `PYTHON["version"]` of the interpreter
-        repository whose `python_info` this is): pip-compile and the checks
-        run on it, so the lock is resolved on the interpreter it serves.
-      site_packages: the `:prefix` of the site_packages repository installed
-        from this lock (e.g. "@pypi//:prefix"), for the consistency test.
+      stack: the stack (`STACK` of its site_packages repository's defs.bzl),
+        whose `pypi.site_packages` tag names its `lock` and `requirements_in`.
       **kwargs: passed to every target (e.g. visibility).
     """
+    if not stack.lock or not stack.requirements_in:
+        fail("pip_lock(%s): stack %s has no lock or requirements.in: give its `pypi.site_packages` tag in MODULE.bazel `lock` and `requirements_in`" % (name, stack.name))
+    lock = stack.lock
+    requirements_in = stack.requirements_in
+    wheels_lock = stack.wheels_lock
+    python_info = stack.python_info
+    python_version = stack.python_version
+    site_packages = stack.prefix
     pkg = native.package_name()
 
     def _path(label):
@@ -117,20 +122,19 @@ def pip_lock(name, requirements_in, lock, wheels_lock, python_info, python_versi
         deps = [Label("//pypi/private:wheel_index")],
         **kwargs
     )
-    if site_packages:
-        py_test(
-            name = name + "_consistency_test",
-            python_version = python_version,
-            size = "medium",
-            srcs = [Label("//pypi/private:lock_consistency.py")],
-            main = Label("//pypi/private:lock_consistency.py"),
-            args = [
-                "--lock=$(rootpath %s)" % lock,
-                "--requirements-in=$(rootpath %s)" % requirements_in,
-                "--prefix=$(rootpath %s)" % site_packages,
-                "--python-info=$(rootpath %s)" % python_info,
-            ],
-            data = [lock, requirements_in, site_packages, python_info],
-            deps = [Label("//pypi/private:lock_consistency")],
-            **kwargs
-        )
+    py_test(
+        name = name + "_consistency_test",
+        python_version = python_version,
+        size = "medium",
+        srcs = [Label("//pypi/private:lock_consistency.py")],
+        main = Label("//pypi/private:lock_consistency.py"),
+        args = [
+            "--lock=$(rootpath %s)" % lock,
+            "--requirements-in=$(rootpath %s)" % requirements_in,
+            "--prefix=$(rootpath %s)" % site_packages,
+            "--python-info=$(rootpath %s)" % python_info,
+        ],
+        data = [lock, requirements_in, site_packages, python_info],
+        deps = [Label("//pypi/private:lock_consistency")],
+        **kwargs
+    )

@@ -1,13 +1,17 @@
 """Module extension: the locked PyPI wheels, one repository and one install each.
 
     pypi = use_extension("//pypi:extensions.bzl", "pypi")
-    pypi.site_packages(name = "pypi", wheels_lock = "//third_party/pypi:wheels.lock.json")
     pypi.site_packages(
         name = "pypi_imagestats",
+        lock = "//services/imagestats:requirements_lock.txt",
         python_info = "@python_3_13_facts//:python.json",
+        requirements_in = "//services/imagestats:requirements.in",
         wheels_lock = "//services/imagestats:wheels.lock.json",
     )
-    use_repo(pypi, "pypi", "pypi_imagestats")
+    use_repo(pypi, "pypi_imagestats")
+
+    # in a BUILD file: the stack as one handle
+    load("@pypi_imagestats//:defs.bzl", "STACK")
 
 Every wheel of every lock becomes a repository of its own, named after its
 distribution and sha256 (`whl_<name>_<sha256[:12]>`): two locks that pin the
@@ -57,7 +61,10 @@ def _pypi_impl(mctx):
             _site_packages(
                 name = tag.name,
                 installs = installs,
+                lock = tag.lock,
                 python_info = tag.python_info,
+                requirements_in = tag.requirements_in,
+                stack_name = tag.name,
                 wheels_lock = tag.wheels_lock,
             )
     for repo, entry in sorted(wheels.items()):
@@ -80,8 +87,10 @@ pypi = module_extension(
     doc = "The wheels pinned by each requirements_lock.txt (via its wheels.lock.json): a repository and an install action per wheel, and a site_packages repository per lock.",
     tag_classes = {
         "site_packages": tag_class(attrs = {
-            "name": attr.string(mandatory = True, doc = "The repository's name (`@<name>//:site_packages`)."),
-            "python_info": attr.label(default = "@python_3_11_facts//:python.json", doc = "The interpreter's facts (`python.json`, from its `_facts` repository, which reading does not unpack the interpreter): its version and site-packages path."),
+            "lock": attr.label(doc = "The pip-tools lock (requirements_lock.txt) `wheels_lock` was made from: `STACK.lock`, what pip_lock keeps and the gates read. Leave it out for a stack kept by its wheel map alone."),
+            "name": attr.string(mandatory = True, doc = "The repository's name (`@<name>//:site_packages`, `@<name>//:defs.bzl`)."),
+            "python_info": attr.label(mandatory = True, doc = "The interpreter's facts (`python.json`, from its `_facts` repository, e.g. `@python_3_11_facts//:python.json`; reading it does not unpack the interpreter): its version and site-packages path."),
+            "requirements_in": attr.label(doc = "The lock's intent (requirements.in): `STACK.requirements_in`."),
             "wheels_lock": attr.label(mandatory = True, doc = "wheels.lock.json, written by `tools/bazel run //:requirements.update`."),
         }),
     },

@@ -1,9 +1,13 @@
 """Public API: py_binary and py_test on a chosen hermetic Python.
 
+    load("@pypi_x//:defs.bzl", "STACK")
     load("//python:defs.bzl", "py_test")
-    load("@python_3_13_facts//:defs.bzl", PY313 = "PYTHON")
 
-    py_test(name = "x_test", srcs = ["x_test.py"], python_version = PY313["version"])
+    py_test(name = "x_test", srcs = ["x_test.py"], stack = STACK)
+
+A stack (its `STACK`) gives the interpreter and adds its site-packages to
+`deps`; `python_version` alone (e.g. `PYTHON["version"]` of an interpreter's
+`_facts` repository) gives only the interpreter.
 
 Each interpreter repository (the `debian.python_interpreter` tag) is a
 toolchain selected by //toolchains:python_version; these macros set that flag

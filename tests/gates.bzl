@@ -6,31 +6,31 @@ load("//python:defs.bzl", "py_test")
 # it on the real stack and shows it failing on broken inputs.
 GATES = ["bitsandbytes", "embedding", "numpy", "science", "service", "torch"]
 
-def stack_gates(name, lock, site_packages, python_version, gates, prefix = "", extra_deps = {}):
+def stack_gates(name, stack, gates, prefix = "", extra_deps = {}):
     """Declares `<prefix>smoke_test` and `<prefix><gate>_gate_test` for a stack.
 
-    Every test reads what it expects from `lock` (REQUIREMENTS_LOCK), so the
-    same gate modules serve any stack; nothing is a constant in a gate. Each
-    test runs on the stack's interpreter (`python_version`) with the stack's
-    site-packages and nothing else. Call it from any package: the tests are
+    Every test reads what it expects from the stack's lock
+    (REQUIREMENTS_LOCK), so the same gate modules serve any stack; nothing is
+    a constant in a gate. Each test runs on the stack's interpreter with the
+    stack's site-packages and nothing else. Call it from any package: the tests are
     declared there, their sources come from //tests.
 
     Args:
       name: a name for the group: `<name>` is a test_suite of the tests.
-      lock: the stack's requirements_lock.txt.
-      site_packages: the stack's installed distributions (a py_library).
-      python_version: the stack's interpreter version ("3.11"), from its
-        interpreter repository's defs.bzl.
+      stack: the stack (`STACK` of its site_packages repository's
+        defs.bzl): its lock, its site-packages and its interpreter.
       gates: which gates the stack has (a subset of GATES).
       prefix: prepended to every test name.
       extra_deps: gate -> extra deps (the service gate needs the service).
     """
+    if not stack.lock:
+        fail("stack_gates(%s): stack %s has no lock: give its `pypi.site_packages` tag in MODULE.bazel `lock`" % (name, stack.name))
     unknown = [gate for gate in gates if gate not in GATES]
     if unknown:
         fail("stack_gates(%s): unknown gates %s; the gates are %s" % (name, unknown, GATES))
     env = {
-        "EXPECTED_PYTHON_VERSION": python_version,
-        "REQUIREMENTS_LOCK": "$(rootpath %s)" % lock,
+        "EXPECTED_PYTHON_VERSION": stack.python_version,
+        "REQUIREMENTS_LOCK": "$(rootpath %s)" % stack.lock,
     }
     tests = []
     for test in ["smoke"] + ["%s_gate" % gate for gate in gates]:
@@ -42,12 +42,11 @@ def stack_gates(name, lock, site_packages, python_version, gates, prefix = "", e
             srcs = [src],
             main = src,
             env = env,
-            data = [lock],
-            python_version = python_version,
+            data = [stack.lock],
+            stack = stack,
             deps = [
                 Label("//tests:gate_process"),
                 Label("//tests:gates"),
-                site_packages,
             ] + extra_deps.get(test.removesuffix("_gate"), []),
         )
     native.test_suite(name = name, tests = tests)

@@ -97,10 +97,12 @@ def _oci_image_impl(ctx):
 
     layout = ctx.actions.declare_directory(ctx.label.name)
     digest = ctx.actions.declare_file(ctx.label.name + ".digest")
+    layers_out = ctx.outputs.layers_out or ctx.actions.declare_file(ctx.label.name + ".layers")
     args = worker_args(ctx)
     args.add("--out", layout.path)
     args.add("--config-spec", config_spec.path)
     args.add("--digest-out", digest.path)
+    args.add("--layers-out", layers_out.path)
     inputs = [config_spec]
     blobs = []
     for layer in layers:
@@ -126,7 +128,7 @@ def _oci_image_impl(ctx):
         executable = ctx.executable._oci_layout,
         arguments = [args],
         inputs = inputs,
-        outputs = [layout, digest],
+        outputs = [layout, digest, layers_out],
         execution_requirements = WORKER_REQUIREMENTS,
         mnemonic = "OciLayout",
         progress_message = "Assembling OCI image layout %{label}",
@@ -134,7 +136,7 @@ def _oci_image_impl(ctx):
     return [
         DefaultInfo(files = depset([layout]), runfiles = ctx.runfiles(files = [layout])),
         # The files the layout's layer blobs link to (never copies of them).
-        OutputGroupInfo(digest = depset([digest]), layer_blobs = depset(blobs)),
+        OutputGroupInfo(digest = depset([digest]), layer_blobs = depset(blobs), layers = depset([layers_out])),
     ]
 
 oci_image_rule = rule(
@@ -143,7 +145,9 @@ oci_image_rule = rule(
 from layer tars and a config, reproducible: `created` is the epoch, JSON is
 canonical, layer blobs are relative symbolic links to the tars (or, with
 `--//oci:layer_compression=gzip|zstd`, to their compressed forms), never
-copies; output group `layer_blobs` holds those files. Use it
+copies; output group `layer_blobs` holds those files, output group
+`layers` the `.layers` file (the declared layers in order: name, digest,
+diff_id, size, media type; JSON) that gates and scripts read. Use it
 through the `oci_image` macro of //oci:defs.bzl, which sets `stamp`.""",
     attrs = {
         "annotations": attr.label(allow_single_file = True, doc = "A file of manifest annotations, one `KEY=VALUE` a line (the `oci_image` macro also takes a dict)."),
@@ -156,6 +160,7 @@ through the `oci_image` macro of //oci:defs.bzl, which sets `stamp`.""",
         "exposed_ports": attr.string_list(doc = "e.g. [\"8000/tcp\"]"),
         "label_file_digests": attr.label_keyed_string_dict(allow_files = True, doc = "File -> config label whose value is the file's sha256."),
         "labels": attr.label(allow_single_file = True, doc = "A file of config labels, one `KEY=VALUE` a line (the `oci_image` macro also takes a dict). Our addition: `{{KEY}}` is replaced from the workspace status when stamping; a label left with a placeholder is dropped."),
+        "layers_out": attr.output(doc = "Where to write the `.layers` file (default: `<name>.layers`)."),
         "os": attr.string(doc = "The config's `os`; default: the base's, else linux."),
         "stamp": attr.bool(doc = "Expand {{KEY}} placeholders from the workspace status."),
         "tars": attr.label_list(allow_files = _TAR_EXTENSIONS, doc = "Layers, bottom first: any `.tar`, `.tar.gz`, `.tgz` or `.tar.zst`. An `image_layer` target brings its descriptor along; any other tar is described by an action."),

@@ -2,7 +2,7 @@
 
     python3 -m oci.private.oci_layout --out DIR --config-spec config.json \
         --layer BLOB:DESCRIPTOR_JSON[:NAME] ... [--annotation KEY=VALUE ...] \
-        [--tag REF] [--base LAYOUT_DIR] [--digest-out FILE]
+        [--tag REF] [--base LAYOUT_DIR] [--digest-out FILE] [--layers-out FILE]
 
 Each `--layer` (in order, bottom first) is a blob plus its descriptor JSON:
 - from layer_tar: `{"diff_id": ..., "size": ...}`: an uncompressed tar,
@@ -11,6 +11,12 @@ Each `--layer` (in order, bottom first) is a blob plus its descriptor JSON:
 NAME (default: the blob's file name up to its first dot) goes into the
 manifest's layer descriptor as the `dev.mlimage.layer.name` annotation and
 into the config history (`created_by: "layer NAME"`).
+
+`--layers-out` writes the declared layers, in order, as canonical JSON
+(`{"layers": [{"name", "digest", "diff_id", "size", "media_type"}, ...]}`,
+the base's layers not included): the image's `.layers` file, which its
+structural gate checks the manifest against and scripts read instead of any
+Starlark.
 
 Config spec: `{"architecture": "amd64", "os": "linux", "variant": ...,
 "entrypoint": [...], "cmd": [...], "env": {"K": "V"} (or ["K=V"]),
@@ -143,6 +149,24 @@ def parse_layer(arg: str) -> LayerInput:
             f"but {descriptor_path} says {size}"
         )
     return LayerInput(blob, digest, size, media_type, diff_id, name)
+
+
+def layers_file(layers: Sequence[LayerInput]) -> bytes:
+    """The `.layers` file: the declared layers, bottom first, from the inputs."""
+    return canonical_json.dumps(
+        {
+            "layers": [
+                {
+                    "diff_id": layer.diff_id,
+                    "digest": layer.digest,
+                    "media_type": layer.media_type,
+                    "name": layer.name,
+                    "size": layer.size,
+                }
+                for layer in layers
+            ]
+        }
+    )
 
 
 def _str_list(spec: dict[str, Any], key: str) -> list[str] | None:
@@ -451,6 +475,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--base", help="OCI layout whose image goes underneath")
     parser.add_argument("--digest-out", help="file to receive the manifest digest")
     parser.add_argument(
+        "--layers-out", help="file to receive the declared layers (JSON)"
+    )
+    parser.add_argument(
         "--label-sha256",
         action="append",
         default=[],
@@ -489,6 +516,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     digest = build(args.out, spec, layers, annotations, args.tag, args.base, created)
     if args.digest_out:
         atomic_file.write_bytes(args.digest_out, digest.encode("ascii"))
+    if args.layers_out:
+        atomic_file.write_bytes(args.layers_out, layers_file(layers))
     print(digest)
     return 0
 

@@ -92,8 +92,13 @@ def py_image_layers(name, site_packages, groups, exclude = [], **kwargs):
       exclude: distributions in no group: those with a layer of their own
         (`own_layers`).
       **kwargs: passed to every image_layer (e.g. visibility).
+
+    Returns:
+      The layers it declared, in order: (group name, label of its
+      image_layer) pairs, what an image's `tars` take.
     """
     matched = list(exclude)
+    layers = []
     group_names = list(groups.keys())
     for index, group in enumerate(group_names):
         patterns = groups[group]
@@ -115,4 +120,6 @@ def py_image_layers(name, site_packages, groups, exclude = [], **kwargs):
             trees = {":%s_%s_files" % (name, group): "/"},
             **kwargs
         )
+        layers.append((group, native.package_relative_label(":%s_%s" % (name, group))))
         matched += patterns
+    return layers

@@ -44,6 +44,41 @@ WHEELS = [
 {wheels}]
 """
 
+_DEFS_BZL = """\
+\"\"\"The stack of {wheels_lock}: one handle (`stack = STACK`) for every macro
+that needs a piece of it (//pypi's pip_lock, //python's py_test and
+py_binary, the gates, the service image).\"\"\"
+
+load(":wheels.bzl", "WHEELS")
+
+STACK = struct(
+    # The repository (this one), for messages.
+    name = "{name}",
+    # The interpreter's facts (version, glibc, interpreter and site-packages
+    # paths) and the file they come from (not the interpreter itself).
+    python = {python},
+    python_version = "{version}",
+    python_info = Label("{python_info}"),
+    # The pip-tools lock, its intent and its wheel map (None where the tag
+    # names no lock: a tool stack kept by its wheel map alone).
+    lock = {lock},
+    requirements_in = {requirements_in},
+    wheels_lock = Label("{wheels_lock}"),
+    # Every locked distribution, importable (a py_library); the install
+    # prefix (/usr/local in an image); the repository's files.
+    site_packages = Label("//:site_packages"),
+    prefix = Label("//:prefix"),
+    distributions = Label("//:distributions.json"),
+    python_json = Label("//:python.json"),
+    wheels_json = Label("//:wheels.json"),
+    # Each distribution: version, wheel size and its own layer.
+    wheels = WHEELS,
+)
+"""
+
+def _label_or_none(label):
+    return 'Label("%s")' % label if label else "None"
+
 def _site_packages_impl(rctx):
     index = json.decode(rctx.read(rctx.attr.wheels_lock))
     facts = json.decode(rctx.read(rctx.attr.python_info))
@@ -66,6 +101,15 @@ def _site_packages_impl(rctx):
         layers = "\n".join(layers),
     ))
     rctx.file("wheels.bzl", _WHEELS_BZL.format(lock = rctx.attr.wheels_lock, wheels = "".join(wheels)))
+    rctx.file("defs.bzl", _DEFS_BZL.format(
+        name = rctx.attr.stack_name,
+        python = json.encode_indent(facts, prefix = "    ", indent = "    "),
+        version = facts["version"],
+        python_info = rctx.attr.python_info,
+        lock = _label_or_none(rctx.attr.lock),
+        requirements_in = _label_or_none(rctx.attr.requirements_in),
+        wheels_lock = rctx.attr.wheels_lock,
+    ))
 
 site_packages = repository_rule(
     implementation = _site_packages_impl,
@@ -73,11 +117,15 @@ site_packages = repository_rule(
 of every locked distribution), `:prefix` (the install prefix, /usr/local in
 the image, with `distributions.json`), `:layer_<distribution>` (a wheel's
 own image layer), `wheels.bzl` (WHEELS: name, version, size, layer),
-`python.json` and `wheels.json`. It
+`python.json`, `wheels.json`, and `defs.bzl`, whose `STACK` struct is what
+every macro takes (`stack = STACK`). It
 downloads and installs nothing itself: each wheel is its own repository
 (`pypi_wheel`) and its own install action (`wheel_install`).""",
     attrs = {
         "installs": attr.string_dict(mandatory = True, doc = "distribution -> its wheel_install label"),
+        "lock": attr.label(allow_single_file = True, doc = "The pip-tools lock (requirements_lock.txt) the wheel map was made from."),
+        "requirements_in": attr.label(allow_single_file = True, doc = "The lock's intent (requirements.in)."),
+        "stack_name": attr.string(mandatory = True, doc = "The name users gave the stack (the tag's `name`)."),
         "python_info": attr.label(mandatory = True, allow_single_file = True, doc = "The interpreter's facts: its version and site-packages path."),
         "wheels_lock": attr.label(mandatory = True, allow_single_file = True, doc = "wheels.lock.json"),
     },

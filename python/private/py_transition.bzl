@@ -125,8 +125,19 @@ def _wrap(inner_rule, outer_rule, outer_only, name, python_version, **kwargs):
         **outer
     )
 
-def py_binary(name, python_version, **kwargs):
-    """A py_binary that runs on the interpreter of `python_version`.
+def _on_stack(kind, name, stack, python_version, kwargs):
+    """The Python to build on, and `kwargs` with the stack's site-packages."""
+    if stack:
+        if python_version and python_version != stack.python_version:
+            fail("%s(%s): python_version %r is not stack %s's (%r): give one or the other" % (kind, name, python_version, stack.name, stack.python_version))
+        kwargs["deps"] = kwargs.get("deps", []) + [stack.site_packages]
+        return stack.python_version
+    if not python_version:
+        fail("%s(%s): give `stack` (a STACK from a site_packages repository's defs.bzl) or `python_version`" % (kind, name))
+    return python_version
+
+def py_binary(name, stack = None, python_version = None, **kwargs):
+    """A py_binary that runs on a stack's interpreter, with its site-packages.
 
     Everything it depends on (its site-packages included) is built in that
     configuration, so the toolchain resolved for it, and only that one, is
@@ -134,20 +145,28 @@ def py_binary(name, python_version, **kwargs):
 
     Args:
       name: the binary's name.
-      python_version: a value of //toolchains:python_version ("3.13").
+      stack: the stack (`STACK` of its site_packages repository's defs.bzl):
+        its interpreter, and its site-packages added to `deps`.
+      python_version: instead of `stack`, only an interpreter: a value of
+        //toolchains:python_version ("3.13").
       **kwargs: py_binary's attributes.
     """
+    python_version = _on_stack("py_binary", name, stack, python_version, kwargs)
     _wrap(_py_binary, _py_on_version_binary, [], name, python_version, **kwargs)
 
-def py_test(name, python_version, **kwargs):
-    """A py_test that runs on the interpreter of `python_version`.
+def py_test(name, stack = None, python_version = None, **kwargs):
+    """A py_test that runs on a stack's interpreter, with its site-packages.
 
     See py_binary; the real py_test is `<name>.inner` (manual, so `bazel test
     //...` runs it only through this target).
 
     Args:
       name: the test's name.
-      python_version: a value of //toolchains:python_version ("3.13").
+      stack: the stack (`STACK` of its site_packages repository's defs.bzl):
+        its interpreter, and its site-packages added to `deps`.
+      python_version: instead of `stack`, only an interpreter: a value of
+        //toolchains:python_version ("3.13").
       **kwargs: py_test's attributes (size, env, data, deps, ...).
     """
+    python_version = _on_stack("py_test", name, stack, python_version, kwargs)
     _wrap(_py_test, _py_on_version_test, _TEST, name, python_version, **kwargs)

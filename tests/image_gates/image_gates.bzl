@@ -2,7 +2,7 @@
 
 load("@rules_python//python:defs.bzl", "py_test")
 
-def image_gates(name, image, layers, lock, site_packages, gates, imports, probe, unique_packages):
+def image_gates(name, stack, image, gates, imports, probe, unique_packages):
     """Declares an image's structural, in-image, no-copy and validation tests.
 
     `<name>_structure_test`, `<name>_runtime_test`, `<name>_layout_links_test`
@@ -13,33 +13,39 @@ def image_gates(name, image, layers, lock, site_packages, gates, imports, probe,
 
     Args:
       name: the prefix of the tests ("image").
-      image: the image's OCI layout (python_service_image's `<name>_layout`).
-      layers: its layer list, (name, target) pairs bottom first (layers.bzl).
-      lock: the stack's requirements_lock.txt, which the gates read.
-      site_packages: the stack's site_packages repository ("@pypi"): its
-        python.json and wheels.json say where and what is installed.
+      image: the image (python_service_image's `name`, e.g. ":image"): its
+        OCI layout (`<image>_layout`) and its `.layers` file (the layers
+        it declared, in order, with their digests).
+      stack: the image's stack (`STACK` of its site_packages repository's
+        defs.bzl): the gates read its lock, and its python.json and
+        wheels.json say where and what is installed.
       gates: the gate modules to run inside the image, each an argument list
         (["numpy_gate"], ["embedding_gate", "--device", "cpu"]).
       imports: modules whose libraries must all come from the image.
       probe: the service gate's probe for this service (gates.service_gate).
       unique_packages: packages that must be installed exactly once.
     """
+    if not stack.lock:
+        fail("image_gates(%s): stack %s has no lock: give its `pypi.site_packages` tag in MODULE.bazel `lock`" % (name, stack.name))
+    layers = image + ".layers"
+    image = image + "_layout"
     env = {
         "IMAGE_GATES": json.encode(gates),
         "IMAGE_IMPORTS": ",".join(imports),
-        "IMAGE_LAYERS": ",".join([layer for layer, _ in layers]),
+        "IMAGE_LAYERS_FILE": "$(rootpath %s)" % layers,
         "IMAGE_LAYOUT": "$(rootpath %s)" % image,
-        "PYTHON_INFO": "$(rootpath %s//:python.json)" % site_packages,
-        "REQUIREMENTS_LOCK": "$(rootpath %s)" % lock,
+        "PYTHON_INFO": "$(rootpath %s)" % stack.python_json,
+        "REQUIREMENTS_LOCK": "$(rootpath %s)" % stack.lock,
         "SERVICE_PROBE": probe,
         "UNIQUE_PACKAGES": ",".join(unique_packages),
-        "WHEELS_JSON": "$(rootpath %s//:wheels.json)" % site_packages,
+        "WHEELS_JSON": "$(rootpath %s)" % stack.wheels_json,
     }
     data = [
         image,
-        lock,
-        site_packages + "//:python.json",
-        site_packages + "//:wheels.json",
+        layers,
+        stack.lock,
+        stack.python_json,
+        stack.wheels_json,
     ]
 
     # Layer order and names, each locked distribution once at its version,

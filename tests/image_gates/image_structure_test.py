@@ -23,9 +23,13 @@ class ImageStructureTest(unittest.TestCase):
             wheels = json.load(f)["wheels"]
         with open(runfile("PYTHON_INFO"), encoding="utf-8") as f:
             python = json.load(f)
+        # The layers the image macro declared, as the layout action wrote
+        # them from its inputs (the image's .layers file).
+        with open(runfile("IMAGE_LAYERS_FILE"), encoding="utf-8") as f:
+            declared = json.load(f)["layers"]
         expectations = {
-            # image/layers.bzl, through the test's environment.
-            "layers": os.environ["IMAGE_LAYERS"].split(","),
+            "layers": [layer["name"] for layer in declared],
+            "layer_digests": [layer["digest"] for layer in declared],
             "site_packages": "/" + python["site_packages"],
             "distributions": {name: w["version"] for name, w in wheels.items()},
             "unique_packages": os.environ["UNIQUE_PACKAGES"].split(","),

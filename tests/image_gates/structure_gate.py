@@ -8,12 +8,14 @@ all good). The image is not unpacked: layer headers are merged with overlay
 semantics (oci/private/merged_tree.py), and only /etc/passwd is read.
 
 Expectations (every key optional), all read from the stack by the caller
-(image_structure_test.py: the layer list from image/layers.bzl, the
+(image_structure_test.py: the layer list from the image's `.layers` file,
+written by the layout action from the layers the image macro declared, the
 site-packages path from the interpreter's python.json, each distribution's
 version from the stack's wheels.lock.json), never written in this module:
 
     {
       "layers": [<layer names, bottom first>],
+      "layer_digests": [<their digests, in the same order>],
       "site_packages": "<the interpreter's site-packages, from />",
       "distributions": {<name>: <pinned version>, ...},
       "allow_unlisted_distributions": false,
@@ -23,7 +25,8 @@ version from the stack's wheels.lock.json), never written in this module:
 
 Checks, each message starting with its name:
 - `layers`: the layer names (manifest annotation `dev.mlimage.layer.name`,
-  set by oci_layout) equal `layers`, in order.
+  set by oci_layout) equal `layers`, in order, and each layer's manifest
+  digest is its entry of `layer_digests`.
 - `distributions`: every `*.dist-info` (or `*.egg-info`) directly in
   `site_packages` is supplied by exactly one layer (a copy in a second
   layer counts even when it lands on the same path; a whiteout removes a
@@ -78,6 +81,7 @@ META_SUFFIXES = (".dist-info", ".egg-info")
 SITE_DIR_NAMES = ("site-packages", "dist-packages")
 EXPECTATION_KEYS = {
     "layers",
+    "layer_digests",
     "site_packages",
     "distributions",
     "allow_unlisted_distributions",
@@ -132,6 +136,23 @@ class _Gate:
         actual = [self.layer_name(layer.index) for layer in self.image.layers]
         if actual != expected:
             self.fail("layers", f"expected {expected}, image has {actual}")
+            return
+        digests = self.exp.get("layer_digests")
+        if digests is None:
+            return
+        if len(digests) != len(expected):
+            self.fail(
+                "layers",
+                f"{len(expected)} layer names but {len(digests)} layer digests given",
+            )
+            return
+        for name, want, layer in zip(expected, digests, self.image.layers, strict=True):
+            if layer.digest != want:
+                self.fail(
+                    "layers",
+                    f"layer {name!r} is {layer.digest} in the manifest, "
+                    f"but the image's .layers file says {want}",
+                )
 
     # ---- (b), (c), (d)
 

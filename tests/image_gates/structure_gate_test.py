@@ -200,6 +200,25 @@ class StructureGateTest(unittest.TestCase):
             "image has ['base', 'python', 'torch', 'nvidia', 'app']",
         )
 
+    def test_layer_digest_not_the_declared_one(self) -> None:
+        layout = self.layout(good_layers())
+        with open(os.path.join(layout, "index.json"), encoding="utf-8") as f:
+            index = json.load(f)
+        manifest_digest = index["manifests"][0]["digest"].split(":")[1]
+        with open(os.path.join(layout, "blobs", "sha256", manifest_digest)) as f:
+            manifest = json.load(f)
+        digests = [layer["digest"] for layer in manifest["layers"]]
+        expect = dict(EXPECT, layer_digests=digests)
+        self.assertEqual(structure_gate.check(layout, expect), [])
+        wrong = list(digests)
+        wrong[3] = "sha256:" + "0" * 64
+        problems = structure_gate.check(layout, dict(EXPECT, layer_digests=wrong))
+        self.assertProblems(
+            problems,
+            f"layer 'torch' is {digests[3]} in the manifest, "
+            f"but the image's .layers file says sha256:{'0' * 64}",
+        )
+
     def test_missing_layer(self) -> None:
         layers = good_layers()
         layers["app"].update(layers.pop("nvidia"))
