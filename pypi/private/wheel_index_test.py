@@ -140,7 +140,7 @@ class MainTest(unittest.TestCase):
         return code, out.getvalue(), err.getvalue()
 
     def test_write_then_check(self) -> None:
-        out = "wheels.lock.json"
+        out = "stack/wheels.lock.json"
         code, _, err = self.run_main("--lock", "requirements_lock.txt", "--out", out)
         self.assertEqual(code, 0, err)
         self.assertIn("3 wheels, 1043 bytes", err)
