@@ -16,11 +16,11 @@ from typing import Any
 import gate_process
 from gates.numpy_gate import child_interpreter
 from gates.service_gate import (
+    ProbeError,
     check,
-    evaluate_embed,
     evaluate_health,
-    evaluate_rerank,
-    stats_probe_image,
+    http_json,
+    load_probe,
 )
 
 HEALTHY = {
@@ -37,33 +37,26 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def embed_body(dimensions: int = 384, count: int = 1) -> dict[str, Any]:
-    return {
-        "model": "m",
-        "dimensions": dimensions,
-        "embeddings": [[0.0] * dimensions for _ in range(count)],
-    }
+def echo_probe(base_url: str) -> list[str]:
+    """A probe as a service brings one: POST /work must answer {"done": true}."""
+    status, body = http_json("POST", base_url + "/work", {"x": 1})
+    if status == 200 and body == {"done": True}:
+        return []
+    return [f"POST /work answered {status}: {body}"]
 
 
 class StubService:
-    """A tiny HTTP server answering /health and /embed with canned JSON."""
+    """A tiny HTTP server answering /health and /work with canned JSON."""
 
     def __init__(
         self,
         health: tuple[int, Any] = (200, HEALTHY),
-        embed: tuple[int, Any] = (200, embed_body()),
+        work: tuple[int, Any] = (200, {"done": True}),
         start_after: float = 0.0,
-        stats: tuple[int, Any] = (404, {"detail": "Not Found"}),
-        rerank: tuple[int, Any] = (404, {"detail": "Not Found"}),
     ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        routes = {
-            "/health": health,
-            "/embed": embed,
-            "/stats": stats,
-            "/rerank": rerank,
-        }
+        routes = {"/health": health, "/work": work}
 
         class Handler(BaseHTTPRequestHandler):
             def _answer(self) -> None:
@@ -108,9 +101,15 @@ class StubService:
 
 
 class RealServiceTest(unittest.TestCase):
-    """``python3 -m app.server`` with the packaged model, on the CPU."""
+    """The stack's service (``python3 -m $SERVICE_SERVER --port N``, on the CPU)
+    with its own probe (SERVICE_PROBE): what stack_gates' service gate sets."""
 
     def test_real_service_passes(self) -> None:
+        server_module = os.environ.get("SERVICE_SERVER")
+        probe_file = os.environ.get("SERVICE_PROBE")
+        if not server_module or not probe_file:
+            self.fail("SERVICE_SERVER and SERVICE_PROBE must be set (stack_gates)")
+        probe = load_probe(probe_file)
         port = free_port()
         log = tempfile.TemporaryFile(mode="w+")
         self.addCleanup(log.close)
@@ -118,13 +117,13 @@ class RealServiceTest(unittest.TestCase):
             os.environ, PYTHONPATH=gate_process.child_path(), EMBEDDING_DEVICE="cpu"
         )
         server = subprocess.Popen(
-            [*child_interpreter(), "-m", "app.server", "--port", str(port)],
+            [*child_interpreter(), "-m", server_module, "--port", str(port)],
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
         try:
-            problems = check(f"http://127.0.0.1:{port}", timeout=240)
+            problems = check(f"http://127.0.0.1:{port}", probe, timeout=240)
         finally:
             server.terminate()
             try:
@@ -135,24 +134,23 @@ class RealServiceTest(unittest.TestCase):
         log.seek(0)
         output = log.read()
         self.assertEqual(problems, [], "\n".join(problems) + "\nserver log:\n" + output)
-        self.assertIn("embeddings ready: provider=sentence-transformers", output)
 
 
 class StubServiceTest(unittest.TestCase):
     def test_healthy_stub_passes(self) -> None:
         with StubService() as stub:
-            self.assertEqual(check(stub.url, timeout=10), [])
+            self.assertEqual(check(stub.url, echo_probe, timeout=10), [])
 
     def test_waits_for_a_slow_start(self) -> None:
         with StubService(start_after=1.0) as stub:
             started = time.monotonic()
-            self.assertEqual(check(stub.url, timeout=20), [])
+            self.assertEqual(check(stub.url, echo_probe, timeout=20), [])
             self.assertGreaterEqual(time.monotonic() - started, 0.9)
 
     def test_nothing_listening_times_out_with_a_message(self) -> None:
         port = free_port()
         started = time.monotonic()
-        (problem,) = check(f"http://127.0.0.1:{port}", timeout=1.0)
+        (problem,) = check(f"http://127.0.0.1:{port}", echo_probe, timeout=1.0)
         elapsed = time.monotonic() - started
         self.assertLess(elapsed, 5.0)
         self.assertIn(
@@ -171,110 +169,68 @@ class StubServiceTest(unittest.TestCase):
         }
         with StubService(health=(503, degraded)) as stub:
             started = time.monotonic()
-            (problem,) = check(stub.url, timeout=30)
+            (problem,) = check(stub.url, echo_probe, timeout=30)
             self.assertLess(
                 time.monotonic() - started, 10, "a degraded answer is final"
             )
         self.assertIn("GET /health answered 503 with status='degraded'", problem)
         self.assertIn("warm-up failed: OSError: model.safetensors missing", problem)
 
-    def test_wrong_dimensions_fail(self) -> None:
-        with StubService(embed=(200, embed_body(768))) as stub:
-            problems = check(stub.url, timeout=10)
-        self.assertEqual(len(problems), 2, problems)
-        self.assertIn(
-            "POST /embed returned a 768-dimensional vector, expected 384", problems[0]
-        )
-        self.assertIn('"dimensions": 768', problems[1])
-
-    def test_embed_error_fails(self) -> None:
-        with StubService(embed=(503, {"detail": "embeddings degraded: boom"})) as stub:
-            (problem,) = check(stub.url, timeout=10)
-        self.assertIn("POST /embed answered 503", problem)
+    def test_the_probe_failing_fails(self) -> None:
+        with StubService(work=(503, {"detail": "degraded: boom"})) as stub:
+            (problem,) = check(stub.url, echo_probe, timeout=10)
+        self.assertIn("POST /work answered 503", problem)
         self.assertIn("boom", problem)
 
+    def test_a_probe_that_cannot_connect_fails(self) -> None:
+        def elsewhere(_base_url: str) -> list[str]:
+            return echo_probe(f"http://127.0.0.1:{free_port()}")
 
-def stats_body(**changes: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "width": 64,
-        "height": 64,
-        "mode": "L",
-        "regions_above_threshold": 2,
-        "channels": {"L": {"min": 20, "max": 220}},
-        "entropy_bits": 0.6,
-        "edge_fraction": 0.03,
-        "sharpness": 2968.75,
-        "skewness": 1.9,
-    }
-    body.update(changes)
-    return body
-
-
-class StatsProbeTest(unittest.TestCase):
-    def test_healthy_stats_service_passes(self) -> None:
-        health = dict(HEALTHY, checks={"analysis": "ok"})
-        with StubService(health=(200, health), stats=(200, stats_body())) as stub:
-            self.assertEqual(check(stub.url, timeout=10, probe="stats"), [])
-
-    def test_wrong_answers_fail(self) -> None:
-        body = stats_body(regions_above_threshold=1, sharpness=None)
-        with StubService(stats=(200, body)) as stub:
-            problems = check(stub.url, timeout=10, probe="stats")
-        self.assertEqual(len(problems), 2, problems)
-        self.assertIn("regions_above_threshold=1, expected 2", problems[0])
-        self.assertIn("sharpness=None, not a finite number", problems[1])
-
-    def test_embedding_service_has_no_stats(self) -> None:
         with StubService() as stub:
-            (problem,) = check(stub.url, timeout=10, probe="stats")
-        self.assertIn("POST /stats answered 404", problem)
-
-    def test_the_probe_image_is_a_png_of_the_promised_size(self) -> None:
-        data = stats_probe_image()
-        self.assertEqual(data[:8], b"\x89PNG\r\n\x1a\n")
-        self.assertEqual(data[16:24], (64).to_bytes(4, "big") * 2)
-
-    def test_unknown_probe(self) -> None:
-        (problem,) = check("http://127.0.0.1:9", timeout=1, probe="nope")
-        self.assertIn("unknown probe 'nope'", problem)
+            (problem,) = check(stub.url, elsewhere, timeout=10)
+        self.assertIn(f"the probe of {stub.url} failed: URLError", problem)
 
 
-def rerank_body(order: list[int], score: Any = 0.5) -> dict[str, Any]:
-    return {
-        "results": [
-            {"index": i, "score": score, "lexical": 0.0, "semantic": 0.5} for i in order
-        ]
-    }
+class LoadProbeTest(unittest.TestCase):
+    def write(self, text: str) -> str:
+        tmp = tempfile.NamedTemporaryFile(
+            "w", suffix="_probe.py", delete=False, dir=os.environ.get("TEST_TMPDIR")
+        )
+        self.addCleanup(os.unlink, tmp.name)
+        with tmp:
+            tmp.write(text)
+        return tmp.name
 
+    def test_a_service_probe_file_loads(self) -> None:
+        path = self.write("def probe(base_url):\n    return [base_url]\n")
+        self.assertEqual(load_probe(path)("http://x"), ["http://x"])
 
-class RerankProbeTest(unittest.TestCase):
-    def test_healthy_reranker_passes(self) -> None:
-        health = dict(HEALTHY, checks={"ranking": "ok"})
-        with StubService(
-            health=(200, health), rerank=(200, rerank_body([1, 0, 2]))
-        ) as stub:
-            self.assertEqual(check(stub.url, timeout=10, probe="rerank"), [])
+    def test_a_missing_file(self) -> None:
+        with self.assertRaisesRegex(
+            ProbeError, "probe file /nonexistent.py: not found"
+        ):
+            load_probe("/nonexistent.py")
 
-    def test_the_wrong_document_first_fails(self) -> None:
-        with StubService(rerank=(200, rerank_body([0, 1, 2]))) as stub:
-            (problem,) = check(stub.url, timeout=10, probe="rerank")
-        self.assertIn("ranked document 0 first, expected 1", problem)
+    def test_a_file_without_probe(self) -> None:
+        path = self.write("PROBE = 1\n")
+        with self.assertRaisesRegex(ProbeError, "defines no probe\\(base_url\\)"):
+            load_probe(path)
 
-    def test_bad_answers_fail(self) -> None:
-        (problem,) = evaluate_rerank(200, rerank_body([1, 1, 2]))
-        self.assertIn("returned the indexes [1, 1, 2]", problem)
-        (problem,) = evaluate_rerank(200, rerank_body([1, 0]))
-        self.assertIn("expected one result a document", problem)
-        problems = evaluate_rerank(200, rerank_body([1, 0, 2], score=1.5))
-        self.assertEqual(len(problems), 3, problems)
-        self.assertIn("a score of 1.5", problems[0])
-        (problem,) = evaluate_rerank(503, {"detail": "degraded"})
-        self.assertIn("POST /rerank answered 503", problem)
+    def test_a_file_that_does_not_import(self) -> None:
+        path = self.write("import no_such_module_here\n")
+        with self.assertRaisesRegex(ProbeError, "does not import: ModuleNotFoundError"):
+            load_probe(path)
 
-    def test_other_services_have_no_rerank(self) -> None:
-        with StubService() as stub:
-            (problem,) = check(stub.url, timeout=10, probe="rerank")
-        self.assertIn("POST /rerank answered 404", problem)
+    def test_the_command_line_names_a_bad_probe(self) -> None:
+        result = subprocess.run(
+            [*child_interpreter(), "-m", "gates.service_gate", "--probe", "/nope.py"],
+            env=dict(os.environ, PYTHONPATH=gate_process.child_path()),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("probe file /nope.py: not found", result.stdout + result.stderr)
 
 
 class DecisionTest(unittest.TestCase):
@@ -292,15 +248,6 @@ class DecisionTest(unittest.TestCase):
         (problem,) = evaluate_health(200, two)
         self.assertIn("gpu='lost'", problem)
         self.assertNotIn("analysis=", problem)
-
-    def test_embed(self) -> None:
-        self.assertEqual(evaluate_embed(200, embed_body()), [])
-        (problem,) = evaluate_embed(200, embed_body(count=2))
-        self.assertIn("returned 2 embeddings, expected 1", problem)
-        body = embed_body()
-        body["embeddings"][0][0] = None
-        (problem,) = evaluate_embed(200, body)
-        self.assertIn("non-finite", problem)
 
 
 if __name__ == "__main__":

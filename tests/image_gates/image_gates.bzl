@@ -22,7 +22,8 @@ def image_gates(name, stack, image, gates, imports, probe, unique_packages):
       gates: the gate modules to run inside the image, each an argument list
         (["numpy_gate"], ["embedding_gate", "--device", "cpu"]).
       imports: modules whose libraries must all come from the image.
-      probe: the service gate's probe for this service (gates.service_gate).
+      probe: the service's probe file for the service gate (a Python file
+        of the service's defining `probe(base_url)`; gates.service_gate).
       unique_packages: packages that must be installed exactly once.
     """
     if not stack.lock:
@@ -36,13 +37,14 @@ def image_gates(name, stack, image, gates, imports, probe, unique_packages):
         "IMAGE_LAYOUT": "$(rootpath %s)" % image,
         "PYTHON_INFO": "$(rootpath %s)" % stack.python_json,
         "REQUIREMENTS_LOCK": "$(rootpath %s)" % stack.lock,
-        "SERVICE_PROBE": probe,
+        "SERVICE_PROBE": "$(rootpath %s)" % probe,
         "UNIQUE_PACKAGES": ",".join(unique_packages),
         "WHEELS_JSON": "$(rootpath %s)" % stack.wheels_json,
     }
     data = [
         image,
         layers,
+        probe,
         stack.lock,
         stack.python_json,
         stack.wheels_json,

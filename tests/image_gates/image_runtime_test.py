@@ -126,8 +126,8 @@ class ImageRuntimeTest(unittest.TestCase):
             try:
                 problems = service_gate.check(
                     f"http://127.0.0.1:{port}",
+                    service_gate.load_probe(runfile("SERVICE_PROBE")),
                     timeout=300,
-                    probe=os.environ.get("SERVICE_PROBE") or "embed",
                 )
             finally:
                 server.terminate()
