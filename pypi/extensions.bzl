@@ -13,12 +13,13 @@
     # in a BUILD file: the stack as one handle
     load("@pypi_imagestats//:defs.bzl", "STACK")
 
-Every wheel of every lock becomes a repository of its own, named after its
+`@pypi_stacks//:defs.bzl` lists every stack (`STACKS`), for what is
+declared per pair of stacks. Every wheel of every lock becomes a repository of its own, named after its
 distribution and sha256 (`whl_<name>_<sha256[:12]>`): two locks that pin the
 same file share it, its install action and the image layer made from it.
 """
 
-load("//pypi/private:site_packages.bzl", _site_packages = "site_packages")
+load("//pypi/private:site_packages.bzl", _site_packages = "site_packages", _stacks = "stacks")
 load("//pypi/private:wheel_repo.bzl", _pypi_wheel = "pypi_wheel")
 
 # What the install action imports the installer from (as zips).
@@ -50,8 +51,10 @@ def _pypi_impl(mctx):
         repo = add(name, tools[name], _TOOL_LOCK)
         tool_wheels.append("@%s//:%s" % (repo, tools[name]["filename"]))
 
+    hubs = []
     for mod in mctx.modules:
         for tag in mod.tags.site_packages:
+            hubs.append(tag.name)
             python = _python_key(tag.python_info)
             installs = {}
             for name, w in json.decode(mctx.read(tag.wheels_lock))["wheels"].items():
@@ -67,6 +70,7 @@ def _pypi_impl(mctx):
                 stack_name = tag.name,
                 wheels_lock = tag.wheels_lock,
             )
+    _stacks(name = "pypi_stacks", hubs = hubs)
     for repo, entry in sorted(wheels.items()):
         w = entry["wheel"]
         _pypi_wheel(

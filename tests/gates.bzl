@@ -62,3 +62,72 @@ def stack_gates(name, stack, gates, prefix = "", extra_deps = {}, server = None,
             ] + extra_deps.get(test.removesuffix("_gate"), []),
         )
     native.test_suite(name = name, tests = tests)
+
+def isolated_pairs(stacks):
+    """The (own, other) pairs of stacks an isolation test can tell apart.
+
+    Every ordered pair of stacks with a lock where `other` pins a
+    distribution `own` does not: only then can the test show a leak (its
+    negative case puts the other's site-packages on the path and must see
+    that distribution).
+
+    Args:
+      stacks: `STACKS` of @pypi_stacks//:defs.bzl.
+
+    Returns:
+      A list of (own, other) stack pairs.
+    """
+    pairs = []
+    for own in stacks:
+        for other in stacks:
+            if own.name == other.name or not own.lock or not other.lock:
+                continue
+            own_names = {w.distribution: True for w in own.wheels}
+            if [w for w in other.wheels if w.distribution not in own_names]:
+                pairs.append((own, other))
+    return pairs
+
+def stack_isolation_tests(name, stacks):
+    """Declares `stack_isolation_<own>_<other>_test` for every pair of stacks.
+
+    Each runs on the `own` stack's interpreter with its site-packages and
+    checks that nothing the `other` stack alone pins is installed or
+    importable there, that what both pin is at `own`'s version, and that its
+    negative case (the other's site-packages on the path) is seen. A stack
+    added to MODULE.bazel gets its tests with no edit here.
+
+    Args:
+      name: a test_suite of them all.
+      stacks: `STACKS` of @pypi_stacks//:defs.bzl.
+    """
+    tests = []
+    for own, other in isolated_pairs(stacks):
+        test = "stack_isolation_%s_%s_test" % (own.name, other.name)
+        tests.append(test)
+        py_test(
+            name = test,
+            size = "medium",
+            srcs = [Label("//tests:stack_isolation_test.py")],
+            main = Label("//tests:stack_isolation_test.py"),
+            data = [
+                own.lock,
+                other.lock,
+                own.distributions,
+                other.distributions,
+                other.prefix,
+            ],
+            env = {
+                "EXPECTED_PYTHON_VERSION": own.python_version,
+                "OTHER_LOCK": "$(rootpath %s)" % other.lock,
+                "OTHER_MANIFEST": "$(rootpath %s)" % other.distributions,
+                "OTHER_SITE_PACKAGES": "$(rootpath %s)/lib/python%s/dist-packages" % (other.prefix, other.python_version),
+                "OWN_LOCK": "$(rootpath %s)" % own.lock,
+                "OWN_MANIFEST": "$(rootpath %s)" % own.distributions,
+            },
+            stack = own,
+            deps = [
+                Label("//tests:gates"),
+                Label("//pypi/private:pip_lock_file"),
+            ],
+        )
+    native.test_suite(name = name, tests = tests)

@@ -130,3 +130,29 @@ downloads and installs nothing itself: each wheel is its own repository
         "wheels_lock": attr.label(mandatory = True, allow_single_file = True, doc = "wheels.lock.json"),
     },
 )
+
+def _stacks_impl(rctx):
+    loads = []
+    names = []
+    for index, hub in enumerate(rctx.attr.hubs):
+        loads.append('load("@%s//:defs.bzl", _stack_%d = "STACK")' % (hub, index))
+        names.append("_stack_%d" % index)
+    rctx.file("defs.bzl", "\n".join([
+        '"""Every stack of the `pypi` extension (its `site_packages` tags, in order)."""',
+        "",
+    ] + loads + [
+        "",
+        "STACKS = [%s]" % ", ".join(names),
+        "",
+    ]))
+    rctx.file("BUILD.bazel", "")
+
+stacks = repository_rule(
+    implementation = _stacks_impl,
+    doc = """`defs.bzl` with `STACKS`: the `STACK` of every site_packages repository, so
+that what is declared per pair of stacks (the isolation tests) covers a new
+stack without an edit.""",
+    attrs = {
+        "hubs": attr.string_list(mandatory = True, doc = "The site_packages repositories, in tag order."),
+    },
+)
