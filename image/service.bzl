@@ -23,6 +23,20 @@ _ENV = {
     "SSL_CERT_FILE": "/etc/ssl/certs/ca-certificates.crt",
 }
 
+def service_image_problem(name, groups):
+    """What is wrong with a python_service_image's arguments, or None.
+
+    Args:
+      name: the image's name.
+      groups: its layer groups.
+
+    Returns:
+      The message `python_service_image` fails with, or None.
+    """
+    if "app" in groups:
+        return "python_service_image(%s): a group may not be named \"app\": that is the service's own layer" % name
+    return None
+
 def python_service_image(
         name,
         stack,
@@ -81,8 +95,9 @@ def python_service_image(
         its own (OWN_LAYER_OVER: 10 MB).
       visibility: of the image targets.
     """
-    if "app" in groups:
-        fail("python_service_image(%s): a group may not be named \"app\": that is the service's own layer" % name)
+    problem = service_image_problem(name, groups)
+    if problem:
+        fail(problem)
 
     # Between the base layers and the groups: the wheels with a layer of
     # their own, which no group takes.

@@ -28,6 +28,20 @@ def own_layers(wheels, over):
     """
     return [(w.distribution, w.layer) for w in sorted(wheels, key = lambda w: w.distribution) if w.wheel_size > over]
 
+def pip_lock_problem(name, stack):
+    """What is wrong with pip_lock's stack, or None.
+
+    Args:
+      name: the targets' prefix.
+      stack: the stack.
+
+    Returns:
+      The message `pip_lock` fails with, or None.
+    """
+    if not stack.lock or not stack.requirements_in:
+        return "pip_lock(%s): stack %s has no lock or requirements.in: give its `pypi.site_packages` tag in MODULE.bazel `lock` and `requirements_in`" % (name, stack.name)
+    return None
+
 def pip_lock(name, stack, **kwargs):
     """Declares the targets that keep a stack's pip-tools lock and its wheel map honest.
 
@@ -57,8 +71,9 @@ def pip_lock(name, stack, **kwargs):
         whose `pypi.site_packages` tag names its `lock` and `requirements_in`.
       **kwargs: passed to every target (e.g. visibility).
     """
-    if not stack.lock or not stack.requirements_in:
-        fail("pip_lock(%s): stack %s has no lock or requirements.in: give its `pypi.site_packages` tag in MODULE.bazel `lock` and `requirements_in`" % (name, stack.name))
+    problem = pip_lock_problem(name, stack)
+    if problem:
+        fail(problem)
     lock = stack.lock
     requirements_in = stack.requirements_in
     wheels_lock = stack.wheels_lock

@@ -6,6 +6,28 @@ load("//python:defs.bzl", "py_test")
 # it on the real stack and shows it failing on broken inputs.
 GATES = ["bitsandbytes", "embedding", "numpy", "science", "service", "torch"]
 
+def stack_gates_problem(name, stack, gates, server = None, probe = None):
+    """What is wrong with stack_gates' arguments, or None.
+
+    Args:
+      name: the suite's name.
+      stack: the stack.
+      gates: the gates asked for.
+      server: the service gate's server module.
+      probe: the service gate's probe file.
+
+    Returns:
+      The message `stack_gates` fails with, or None.
+    """
+    if not stack.lock:
+        return "stack_gates(%s): stack %s has no lock: give its `pypi.site_packages` tag in MODULE.bazel `lock`" % (name, stack.name)
+    unknown = [gate for gate in gates if gate not in GATES]
+    if unknown:
+        return "stack_gates(%s): unknown gates %s; the gates are %s" % (name, unknown, GATES)
+    if "service" in gates and not (server and probe):
+        return "stack_gates(%s): the service gate needs the service's `server` module and its `probe` file" % name
+    return None
+
 def stack_gates(name, stack, gates, prefix = "", extra_deps = {}, server = None, probe = None):
     """Declares `<prefix>smoke_test` and `<prefix><gate>_gate_test` for a stack.
 
@@ -27,13 +49,9 @@ def stack_gates(name, stack, gates, prefix = "", extra_deps = {}, server = None,
       probe: for the service gate: the service's probe file (defines
         `probe(base_url)`), e.g. "//app:probe.py".
     """
-    if not stack.lock:
-        fail("stack_gates(%s): stack %s has no lock: give its `pypi.site_packages` tag in MODULE.bazel `lock`" % (name, stack.name))
-    unknown = [gate for gate in gates if gate not in GATES]
-    if unknown:
-        fail("stack_gates(%s): unknown gates %s; the gates are %s" % (name, unknown, GATES))
-    if "service" in gates and not (server and probe):
-        fail("stack_gates(%s): the service gate needs the service's `server` module and its `probe` file" % name)
+    problem = stack_gates_problem(name, stack, gates, server, probe)
+    if problem:
+        fail(problem)
     env = {
         "EXPECTED_PYTHON_VERSION": stack.python_version,
         "REQUIREMENTS_LOCK": "$(rootpath %s)" % stack.lock,

@@ -65,6 +65,22 @@ attribute and merges into one layer.""",
     },
 )
 
+def groups_problem(name, groups):
+    """What is wrong with py_image_layers' groups, or None.
+
+    Args:
+      name: the layers' prefix.
+      groups: group name -> distribution patterns.
+
+    Returns:
+      The message `py_image_layers` fails with, or None.
+    """
+    group_names = list(groups.keys())
+    for index, group in enumerate(group_names):
+        if groups[group] == ["*"] and index != len(group_names) - 1:
+            return "py_image_layers %s: the catch-all group %r must come last" % (name, group)
+    return None
+
 def py_image_layers(name, site_packages, groups, exclude = [], **kwargs):
     """Declares one image layer per group of distributions, named `<name>_<group>`.
 
@@ -97,17 +113,13 @@ def py_image_layers(name, site_packages, groups, exclude = [], **kwargs):
       The layers it declared, in order: (group name, label of its
       image_layer) pairs, what an image's `tars` take.
     """
+    problem = groups_problem(name, groups)
+    if problem:
+        fail(problem)
     matched = list(exclude)
     layers = []
-    group_names = list(groups.keys())
-    for index, group in enumerate(group_names):
-        patterns = groups[group]
-        if patterns == ["*"]:
-            if index != len(group_names) - 1:
-                fail("py_image_layers %s: the catch-all group %r must come last" % (name, group))
-            include = []
-        else:
-            include = patterns
+    for group, patterns in groups.items():
+        include = [] if patterns == ["*"] else patterns
         py_wheels_subset(
             name = "%s_%s_files" % (name, group),
             site_packages = site_packages,

@@ -125,15 +125,32 @@ def _wrap(inner_rule, outer_rule, outer_only, name, python_version, **kwargs):
         **outer
     )
 
+def python_version_problem(kind, name, stack, python_version):
+    """What is wrong with a target's `stack` and `python_version`, or None.
+
+    Args:
+      kind: "py_binary" or "py_test".
+      name: the target's name.
+      stack: its stack, or None.
+      python_version: its python_version, or None.
+
+    Returns:
+      The message the macro fails with, or None.
+    """
+    if stack and python_version and python_version != stack.python_version:
+        return "%s(%s): python_version %r is not stack %s's (%r): give one or the other" % (kind, name, python_version, stack.name, stack.python_version)
+    if not stack and not python_version:
+        return "%s(%s): give `stack` (a STACK from a site_packages repository's defs.bzl) or `python_version`" % (kind, name)
+    return None
+
 def _on_stack(kind, name, stack, python_version, kwargs):
     """The Python to build on, and `kwargs` with the stack's site-packages."""
+    problem = python_version_problem(kind, name, stack, python_version)
+    if problem:
+        fail(problem)
     if stack:
-        if python_version and python_version != stack.python_version:
-            fail("%s(%s): python_version %r is not stack %s's (%r): give one or the other" % (kind, name, python_version, stack.name, stack.python_version))
         kwargs["deps"] = kwargs.get("deps", []) + [stack.site_packages]
         return stack.python_version
-    if not python_version:
-        fail("%s(%s): give `stack` (a STACK from a site_packages repository's defs.bzl) or `python_version`" % (kind, name))
     return python_version
 
 def py_binary(name, stack = None, python_version = None, **kwargs):

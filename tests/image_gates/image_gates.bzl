@@ -2,6 +2,20 @@
 
 load("@rules_python//python:defs.bzl", "py_test")
 
+def image_gates_problem(name, stack):
+    """What is wrong with image_gates' arguments, or None.
+
+    Args:
+      name: the tests' prefix.
+      stack: the image's stack.
+
+    Returns:
+      The message `image_gates` fails with, or None.
+    """
+    if not stack.lock:
+        return "image_gates(%s): stack %s has no lock: give its `pypi.site_packages` tag in MODULE.bazel `lock`" % (name, stack.name)
+    return None
+
 def image_gates(name, stack, image, gates, imports, probe, unique_packages):
     """Declares an image's structural, in-image, no-copy and validation tests.
 
@@ -26,8 +40,9 @@ def image_gates(name, stack, image, gates, imports, probe, unique_packages):
         of the service's defining `probe(base_url)`; gates.service_gate).
       unique_packages: packages that must be installed exactly once.
     """
-    if not stack.lock:
-        fail("image_gates(%s): stack %s has no lock: give its `pypi.site_packages` tag in MODULE.bazel `lock`" % (name, stack.name))
+    problem = image_gates_problem(name, stack)
+    if problem:
+        fail(problem)
     layers = image + ".layers"
     image = image + "_layout"
     env = {
