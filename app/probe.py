@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from gates.service_gate import http_json
+from gates.probe import http_json
 
 EXPECTED_DIMENSIONS = 384
 PROBE_TEXT = "The service gate checks that embeddings come back."

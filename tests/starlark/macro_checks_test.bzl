@@ -1,12 +1,12 @@
 """Unit tests of the macros' argument checks (each `*_problem` function)."""
 
 load("@bazel_skylib//lib:unittest.bzl", "asserts", "unittest")
+load("//gates/private:image_gates.bzl", "image_gates_problem")
+load("//gates/private:stack_gates.bzl", "isolated_pairs", "stack_gates_problem")
 load("//image:service.bzl", "service_image_problem")
 load("//pypi:defs.bzl", "pip_lock_problem")
 load("//pypi/private:py_image_layers.bzl", "groups_problem")
 load("//python/private:py_transition.bzl", "python_version_problem")
-load("//tests:gates.bzl", "isolated_pairs", "stack_gates_problem")
-load("//tests/image_gates:image_gates.bzl", "image_gates_problem")
 
 def _wheel(name):
     return struct(distribution = name, version = "1", wheel_size = 1, layer = None)

@@ -15,7 +15,7 @@ report="$out/report.txt"
 note() { echo "$*" | tee -a "$report"; }
 
 images=(//:image //services/imagestats:image)
-cuda_tests=(//:gates //tests:app_test //:image_structure_test)
+cuda_tests=(//:gates //:app_test //:image_structure_test)
 imagestats_tests=(//services/imagestats:gates //services/imagestats:app_test //services/imagestats:image_structure_test)
 # The execution log must be where Bazel (in the build root) and this script
 # (on the host) both see it: below the output base.

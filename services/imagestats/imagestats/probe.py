@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from gates.service_gate import http_json, png_of
+from gates.probe import http_json, png_of
 
 
 def probe_image() -> bytes:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gates.service_gate import http_json
+from gates.probe import http_json
 
 QUERY = "Which animal barks?"
 DOCUMENTS = [

@@ -1,0 +1,137 @@
+"""image_gates: the structural and in-image gates of one service's image."""
+
+load("@rules_python//python:defs.bzl", "py_test")
+
+def image_gates_problem(name, stack):
+    """What is wrong with image_gates' arguments, or None.
+
+    Args:
+      name: the tests' prefix.
+      stack: the image's stack.
+
+    Returns:
+      The message `image_gates` fails with, or None.
+    """
+    if not stack.lock:
+        return "image_gates(%s): stack %s has no lock: give its `pypi.site_packages` tag in MODULE.bazel `lock`" % (name, stack.name)
+    return None
+
+def image_gates(name, stack, image, gates, imports, probe, unique_packages):
+    """Declares an image's structural, in-image, no-copy and validation tests.
+
+    `<name>_structure_test`, `<name>_runtime_test`, `<name>_layout_links_test`
+    and `<name>_validate_test`.
+
+    The tests run on the default (host-side) Python: they unpack the image and
+    run its OWN interpreter for everything inside it.
+
+    Args:
+      name: the prefix of the tests ("image").
+      image: the image (python_service_image's `name`, e.g. ":image"): its
+        OCI layout (`<image>_layout`) and its `.layers` file (the layers
+        it declared, in order, with their digests).
+      stack: the image's stack (`STACK` of its site_packages repository's
+        defs.bzl): the gates read its lock, and its python.json and
+        wheels.json say where and what is installed.
+      gates: the gate modules to run inside the image, each an argument list
+        (["numpy_gate"], ["embedding_gate", "--device", "cpu"]).
+      imports: modules whose libraries must all come from the image.
+      probe: the service's probe file for the service gate (a Python file
+        of the service's defining `probe(base_url)`; gates.service_gate).
+      unique_packages: packages that must be installed exactly once.
+    """
+    problem = image_gates_problem(name, stack)
+    if problem:
+        fail(problem)
+    layers = image + ".layers"
+    image = image + "_layout"
+    env = {
+        "IMAGE_GATES": json.encode(gates),
+        "IMAGE_IMPORTS": ",".join(imports),
+        "IMAGE_LAYERS_FILE": "$(rootpath %s)" % layers,
+        "IMAGE_LAYOUT": "$(rootpath %s)" % image,
+        "PYTHON_INFO": "$(rootpath %s)" % stack.python_json,
+        "REQUIREMENTS_LOCK": "$(rootpath %s)" % stack.lock,
+        "SERVICE_PROBE": "$(rootpath %s)" % probe,
+        "UNIQUE_PACKAGES": ",".join(unique_packages),
+        "WHEELS_JSON": "$(rootpath %s)" % stack.wheels_json,
+    }
+    data = [
+        image,
+        layers,
+        probe,
+        stack.lock,
+        stack.python_json,
+        stack.wheels_json,
+    ]
+
+    # Layer order and names, each locked distribution once at its version,
+    # nothing outside the site-packages, a non-root user, the entrypoint.
+    py_test(
+        name = name + "_structure_test",
+        size = "medium",
+        srcs = [Label(":image_structure_test.py")],
+        main = Label(":image_structure_test.py"),
+        data = data,
+        env = env,
+        deps = [Label(":image_checks")],
+    )
+
+    # The gates run inside the unpacked image with its own interpreter and
+    # libraries, and the service started from the image's entrypoint.
+    py_test(
+        name = name + "_runtime_test",
+        size = "large",
+        srcs = [Label(":image_runtime_test.py")],
+        main = Label(":image_runtime_test.py"),
+        data = data,
+        env = env,
+        deps = [
+            Label(":image_checks"),
+            Label(":checks"),
+        ],
+    )
+
+    # The layout's layer blobs are the layer files Bazel built, linked, never
+    # copied (device and inode compared; no byte read).
+    native.filegroup(
+        name = name + "_layer_blobs",
+        srcs = [image],
+        output_group = "layer_blobs",
+        testonly = True,
+    )
+    py_test(
+        name = name + "_layout_links_test",
+        size = "small",
+        srcs = [Label(":image_layout_links_test.py")],
+        main = Label(":image_layout_links_test.py"),
+        data = [image, ":%s_layer_blobs" % name],
+        env = {
+            "IMAGE_LAYOUT": "$(rootpath %s)" % image,
+            "LAYER_BLOBS": "$(rootpaths :%s_layer_blobs)" % name,
+        },
+        # On a remote worker every input is a copy: this checks the output
+        # tree of the machine that built the image.
+        tags = ["no-remote-exec"],
+        deps = [Label(":image_checks")],
+    )
+
+    # Every byte checked against its digests where it lies, and the image as
+    # crane pulls it from a loopback registry serving the layout: no tarball.
+    py_test(
+        name = name + "_validate_test",
+        size = "medium",
+        srcs = [Label(":image_validate_test.py")],
+        main = Label(":image_validate_test.py"),
+        data = [
+            image,
+            Label("//third_party/debian:crane"),
+            Label("//third_party/debian:zstd"),
+        ],
+        env = {
+            "CRANE": "$(rootpath %s)" % Label("//third_party/debian:crane"),
+            "IMAGE_LAYOUT": "$(rootpath %s)" % image,
+            "ZSTD": "$(rootpath %s)" % Label("//third_party/debian:zstd"),
+        },
+        deps = [Label(":image_checks")],
+    )
