@@ -1,7 +1,10 @@
-"""python_service_image: one Python service's image, layered by configuration."""
+"""python_service: a whole service in its package; python_service_image: its image, layered by configuration."""
 
+load("@rules_python//python:defs.bzl", "py_library")
+load("//gates:defs.bzl", _image_gates = "image_gates")
 load("//oci:defs.bzl", "image_layer", "oci_image", "oci_load", "oci_push")
 load("//pypi:defs.bzl", "own_layers", "py_image_layers")
+load("//python:defs.bzl", "py_test")
 
 # A wheel over 10 MB (its size in the lock) is a layer of its own, shared by
 # every image whose stack locks it; smaller ones go into the groups. Each wheel
@@ -177,4 +180,120 @@ def python_service_image(
         image = ":%s_layout" % name,
         remote_tags = ["latest"],
         repository = repository,
+    )
+
+def python_service(
+        name,
+        stack,
+        code,
+        app,
+        base,
+        groups,
+        labels,
+        repo_tag,
+        repository,
+        image_gates = [["numpy_gate"]],
+        imports = ["numpy"],
+        unique_packages = ["numpy"],
+        env = {},
+        label_file_digests = {},
+        visibility = None):
+    """Declares a whole service in its package: code, tests, image, image gates.
+
+        load("@pypi_x//:defs.bzl", "STACK")
+        load("//image:service.bzl", "python_service")
+
+        python_service(
+            name = "hello",
+            stack = STACK,
+            code = "hello",
+            app = "hello.main:app",
+            base = "//image:bookworm",
+            groups = {"packages": ["*"]},
+            labels = {"org.opencontainers.image.title": "hello"},
+            repo_tag = "mlimage/hello:latest",
+            repository = "localhost:5000/mlimage/hello",
+        )
+
+    The package holds `<code>/*.py` (the service, shipped at /app/<code>/),
+    `<code>/probe.py` (what the service gate asks of it: `probe(base_url)`,
+    not shipped) and `tests/*_test.py`. Targets:
+    - `<name>` (a py_library of the code, on the stack) and `srcs`;
+    - `probe` and, for each `tests/<t>_test.py`, `<t>_test` (on the stack's
+      interpreter, with the code and the probe);
+    - the image (python_service_image's targets, `image` first) and its
+      gates (image_gates': `image_structure_test`, `image_runtime_test`,
+      ...).
+    The stack's own gates and its lock's targets (`stack_gates`,
+    `pip_lock`) belong to the package that keeps the lock.
+
+    Args:
+      name: the code's py_library.
+      stack: the service's stack (`STACK` of its site_packages repository).
+      code: the directory of the service's modules, e.g. "imagestats".
+      app: the ASGI app, e.g. "imagestats.main:app".
+      base: the Debian base (e.g. "//image:trixie"), the stack's interpreter's.
+      groups: layer group -> distribution patterns (python_service_image).
+      labels: the fixed OCI labels.
+      repo_tag: the tag `image_load` loads as.
+      repository: the repository `image_push` pushes to by default.
+      image_gates: the gates run inside the image (image_gates' `gates`).
+      imports: modules whose libraries must all come from the image.
+      unique_packages: packages that must be installed exactly once.
+      env: environment on top of the common one.
+      label_file_digests: file -> label that records its sha256.
+      visibility: of the code's library and the image targets.
+    """
+    probe = code + "/probe.py"
+    shipped = native.glob([code + "/*.py"], exclude = [probe])
+    py_library(
+        name = name,
+        srcs = shipped,
+        imports = ["."],
+        visibility = visibility,
+        deps = [stack.site_packages],
+    )
+    native.filegroup(
+        name = "srcs",
+        srcs = shipped,
+    )
+    py_library(
+        name = "probe",
+        srcs = [probe],
+        imports = ["."],
+        deps = [Label("//gates:probe")],
+    )
+    for test in native.glob(["tests/*_test.py"]):
+        py_test(
+            name = test.removeprefix("tests/").removesuffix(".py"),
+            size = "medium",
+            srcs = [test],
+            stack = stack,
+            deps = [
+                ":" + name,
+                ":probe",
+            ],
+        )
+    python_service_image(
+        name = "image",
+        app = app,
+        app_srcs = ":srcs",
+        base = base,
+        env = env,
+        groups = groups,
+        label_file_digests = label_file_digests,
+        labels = labels,
+        repo_tag = repo_tag,
+        repository = repository,
+        stack = stack,
+        visibility = visibility,
+    )
+    _image_gates(
+        name = "image",
+        gates = image_gates,
+        image = ":image",
+        imports = imports,
+        probe = probe,
+        stack = stack,
+        unique_packages = unique_packages,
     )

@@ -135,3 +135,39 @@ def image_gates(name, stack, image, gates, imports, probe, unique_packages):
         },
         deps = [Label(":image_checks")],
     )
+
+def shared_layers_test(name, image, other, shared):
+    """Declares a test that two images share some layers as one file each.
+
+    Each layer of `image` whose name matches a pattern of `shared` must be in
+    `other` with the same digest, and the two layouts' blobs must be the same
+    file (device and inode): the same wheel's layer target, built once.
+
+    Args:
+      name: the test's name.
+      image: this image (python_service_image's `name`, e.g. ":image").
+      other: the image it shares with (e.g. "//:image").
+      shared: fnmatch patterns of layer names (e.g. ["torch", "nvidia-*"]);
+        each must name at least one layer of `image`.
+    """
+    py_test(
+        name = name,
+        size = "small",
+        srcs = [Label(":image_shared_layers_test.py")],
+        main = Label(":image_shared_layers_test.py"),
+        data = [
+            image + ".layers",
+            image + "_layout",
+            other + "_layout",
+        ],
+        env = {
+            "IMAGE_LAYERS_FILE": "$(rootpath %s.layers)" % image,
+            "IMAGE_LAYOUT": "$(rootpath %s_layout)" % image,
+            "OTHER_LAYOUT": "$(rootpath %s_layout)" % other,
+            "SHARED_LAYERS": ",".join(shared),
+        },
+        # It compares this machine's output tree (inodes): on a worker every
+        # input is a copy.
+        tags = ["no-remote-exec"],
+        deps = [Label(":image_checks")],
+    )

@@ -53,7 +53,7 @@ def stack_gates(name, stack, gates, prefix = "", extra_deps = {}, server = None,
       server: for the service gate: the module that serves the service
         (`python -m <server> --port N`), e.g. "app.server".
       probe: for the service gate: the service's probe file (defines
-        `probe(base_url)`), e.g. "//app:probe.py".
+        `probe(base_url)`), e.g. "app/probe.py".
     """
     problem = stack_gates_problem(name, stack, gates, server, probe)
     if problem:

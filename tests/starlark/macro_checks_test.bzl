@@ -56,7 +56,7 @@ def _stack_gates_test(ctx):
     env = unittest.begin(ctx)
     stack = _stack("pypi")
     asserts.equals(env, None, stack_gates_problem("gates", stack, ["numpy", "torch"]))
-    asserts.equals(env, None, stack_gates_problem("gates", stack, ["service"], "app.server", "//app:probe.py"))
+    asserts.equals(env, None, stack_gates_problem("gates", stack, ["service"], "app.server", "app/probe.py"))
     _contains(env, stack_gates_problem("gates", _stack("tools", lock = None), ["numpy"]), "stack tools has no lock")
     _contains(env, stack_gates_problem("gates", stack, ["numpy", "tensorflow"]), "unknown gates [\"tensorflow\"]")
     _contains(env, stack_gates_problem("gates", stack, ["service"], "app.server"), "needs the service's `server` module and its `probe` file")
