@@ -1,6 +1,6 @@
 """Public API of the PyPI rule set: pip_lock and py_image_layers."""
 
-load("//pypi/private:py_image_layers.bzl", _py_image_layers = "py_image_layers")
+load("//pypi/private:layer_groups.bzl", _py_image_layers = "py_image_layers")
 load("//python:defs.bzl", "py_binary", "py_test")
 
 py_image_layers = _py_image_layers

@@ -5,7 +5,7 @@ load("//gates/private:image_gates.bzl", "image_gates_problem")
 load("//gates/private:stack_gates.bzl", "isolated_pairs", "stack_gates_problem")
 load("//image:service.bzl", "service_image_problem")
 load("//pypi:defs.bzl", "pip_lock_problem")
-load("//pypi/private:py_image_layers.bzl", "groups_problem")
+load("//pypi/private:layer_groups.bzl", "groups_problem")
 load("//python/private:py_transition.bzl", "python_version_problem")
 
 def _wheel(name):
