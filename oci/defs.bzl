@@ -17,12 +17,13 @@ load("@bazel_skylib//rules:write_file.bzl", "write_file")
 load("//oci/private:image_layer.bzl", _image_layer = "image_layer")
 load("//oci/private:oci_image.bzl", _oci_image_rule = "oci_image_rule")
 load("//oci/private:oci_load.bzl", _oci_load_rule = "oci_load_rule")
-load("//oci/private:oci_push.bzl", _oci_push_rule = "oci_push_rule")
+load("//oci/private:oci_push.bzl", _oci_push_all = "oci_push_all", _oci_push_rule = "oci_push_rule")
 load("//oci/private:providers.bzl", _ImageLayerInfo = "ImageLayerInfo")
 
 image_layer = _image_layer
 oci_image_rule = _oci_image_rule
 oci_load_rule = _oci_load_rule
+oci_push_all = _oci_push_all
 oci_push_rule = _oci_push_rule
 ImageLayerInfo = _ImageLayerInfo
 

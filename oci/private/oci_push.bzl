@@ -89,3 +89,89 @@ oci_push_rule = rule(
     },
     toolchains = ["//oci:crane_toolchain_type"],
 )
+
+_PUSH_ALL_DOC = """`bazel run` pushes every image of `images` to `registry`, concurrently,
+each by digest under `<registry>/<name>`: an image the registry already holds
+is skipped (nothing sent), a changed one sends only the blobs the registry
+lacks. A table then says, per image, its digest, `pushed` / `unchanged` /
+`failed` and the bytes sent; it exits 1 when a push failed. A monorepo's CI
+runs it once for every service (rules_img's `multi_deploy`).
+
+    bazel run //:push_all -- --registry registry.example.com/team [--tag v2] [--report out.json]
+"""
+
+def _oci_push_all_impl(ctx):
+    toolchain = ctx.toolchains["//oci:crane_toolchain_type"]
+    crane = toolchain.executable
+    tool = ctx.executable._push_all
+    files = [crane, tool]
+    images = []
+    names = {}
+    for target, name in ctx.attr.images.items():
+        if name in names:
+            fail("oci_push_all %s: two images are named %r" % (ctx.label, name))
+        names[name] = True
+        layout = target[DefaultInfo].files.to_list()
+        if len(layout) != 1:
+            fail("oci_push_all %s: %s must be an oci_image (one layout directory)" % (ctx.label, target.label))
+        files.append(layout[0])
+        images.append('"%s=$runfiles/%s"' % (name, _runfile(layout[0])))
+    script = ctx.actions.declare_file(ctx.label.name + ".sh")
+    ctx.actions.write(script, is_executable = True, content = """\
+#!/usr/bin/env bash
+# Pushes every image of {label} by digest, concurrently.
+set -euo pipefail
+# `bazel run` gives RUNFILES_DIR or $0.runfiles; a test that runs this as its
+# data gives its own runfiles (TEST_SRCDIR), which hold this script's.
+runfiles="${{RUNFILES_DIR:-}}"
+if [[ -z "$runfiles" && -d "$0.runfiles" ]]; then runfiles="$0.runfiles"; fi
+runfiles="${{runfiles:-${{TEST_SRCDIR:-}}}}"
+if [[ -z "$runfiles" ]]; then
+  echo "oci_push_all: no runfiles for $0 (run it with bazel run)" >&2
+  exit 2
+fi
+export RUNFILES_DIR="$runfiles"
+registry='{registry}'
+args=()
+while (( $# )); do
+  case "$1" in
+    --registry) registry=$2; shift 2 ;;
+    --registry=*) registry=${{1#--registry=}}; shift ;;
+    *) args+=("$1"); shift ;;
+  esac
+done
+if [[ -z "$registry" ]]; then
+  echo "oci_push_all: give --registry REGISTRY[/PREFIX]" >&2
+  exit 2
+fi
+# The tool runs on its own interpreter: nothing of a calling Python's
+# environment (a test's PYTHONHOME would send its launcher elsewhere).
+unset PYTHONHOME PYTHONPATH PYTHONSAFEPATH
+exec "$runfiles/{tool}" --crane "$runfiles/{crane}" --registry "$registry" \\
+  --jobs {jobs} {tags} "${{args[@]}}" {images}
+""".format(
+        label = ctx.label,
+        registry = ctx.attr.registry,
+        tool = _runfile(tool),
+        crane = _runfile(crane),
+        jobs = ctx.attr.jobs,
+        tags = " ".join(["--tag '%s'" % t for t in ctx.attr.remote_tags]),
+        images = " ".join(images),
+    ))
+    runfiles = ctx.runfiles(files = files).merge(toolchain.runfiles)
+    runfiles = runfiles.merge(ctx.attr._push_all[DefaultInfo].default_runfiles)
+    return [DefaultInfo(executable = script, runfiles = runfiles)]
+
+oci_push_all = rule(
+    implementation = _oci_push_all_impl,
+    doc = _PUSH_ALL_DOC,
+    executable = True,
+    attrs = {
+        "images": attr.label_keyed_string_dict(mandatory = True, allow_files = True, doc = "oci_image -> its repository's name under `registry` (e.g. `{\"//:image_layout\": \"embedding-service\"}`)."),
+        "jobs": attr.int(default = 4, doc = "Pushes at a time."),
+        "registry": attr.string(doc = "REGISTRY[/PREFIX] the images go under; `--registry` at run time replaces it."),
+        "remote_tags": attr.string_list(doc = "Tags to point at each pushed digest."),
+        "_push_all": attr.label(default = "//oci/private:push_all", executable = True, cfg = "target"),
+    },
+    toolchains = ["//oci:crane_toolchain_type"],
+)
