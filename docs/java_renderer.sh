@@ -2,7 +2,7 @@
 # stardoc's renderer (its prebuilt jar, from Debian's bazel-stardoc) run on the
 # JDK the build root already has for Bazel itself: rules_java's toolchains
 # would download a JDK and java_tools, which this network cannot reach. The
-# build root selects it (tools/buildroot/bazelrc); elsewhere //docs:renderer
+# build root selects it (tools/buildroot/workspace.bazelrc); elsewhere //docs:renderer
 # is stardoc's own java_binary.
 set -eu
 runfiles="${RUNFILES_DIR:-$0.runfiles}"

@@ -76,7 +76,7 @@ def oci_image(name, labels = None, annotations = None, **kwargs):
         labels = _pairs_file(name, "labels", labels) if labels else None,
         annotations = _pairs_file(name, "annotations", annotations) if annotations else None,
         stamp = select({
-            "//oci:stamped": True,
+            Label("//oci:stamped"): True,
             "//conditions:default": False,
         }),
         **kwargs

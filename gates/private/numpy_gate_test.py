@@ -64,14 +64,18 @@ class RealEnvironmentTest(unittest.TestCase):
     def test_plan_covers_the_compiled_stack(self) -> None:
         pinned = read_lock_names(stack.load().lock)
         plan = plan_imports(only=pinned)
+        # Whatever the stack: every pinned distribution the gate must import
+        # is planned (and pydantic-core, compiled, where it is pinned), none
+        # it does not pin, never numpy itself.
         required = [name for name in REQUIRED_IMPORTS if name in pinned]
-        self.assertGreaterEqual(len(required), 3, "the stack pins no ML stack?")
-        for name in [*required, "pydantic-core"]:
+        for name in required + [n for n in ("pydantic-core",) if n in pinned]:
             self.assertIn(name, plan)
+        self.assertTrue(plan, "nothing compiled to import besides numpy?")
         self.assertNotIn("numpy", plan)
         for name in set(REQUIRED_IMPORTS) - pinned:
             self.assertNotIn(name, plan, "imported, yet not in this stack's lock")
-        self.assertIn("scipy.linalg._fblas", plan["scipy"].extension_modules)
+        if "scipy" in pinned:
+            self.assertIn("scipy.linalg._fblas", plan["scipy"].extension_modules)
         # bitsandbytes 0.45.0 installs a top-level "tests" package: never import it.
         for group in plan.values():
             self.assertNotIn("tests", group.modules)

@@ -9,7 +9,7 @@ whose values are the versions of the interpreter repositories.
 load("@rules_python//python:defs.bzl", _py_binary = "py_binary", _py_test = "py_test")
 load("//toolchains:python_version.bzl", "DEFAULT_PYTHON_VERSION")
 
-_FLAG = "//toolchains:python_version"
+_FLAG = str(Label("//toolchains:python_version"))
 
 def _python_version_impl(_settings, attr):
     return {_FLAG: attr.python_version}
