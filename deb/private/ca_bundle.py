@@ -29,8 +29,8 @@ import sys
 import tarfile
 from collections.abc import Sequence
 
-from tools.pylib import atomic_file
-from tools.pylib.cli import UserError
+from rules_common import atomic_file
+from rules_common.cli import UserError
 
 MOZILLA_DIR = os.path.join("usr", "share", "ca-certificates", "mozilla")
 CERT_SUFFIX = ".crt"

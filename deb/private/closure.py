@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 
 from deb.private.packages_index import Index, Package
 from deb.private.relations import Relation, version_satisfies
-from tools.pylib.cli import UserError
+from rules_common.cli import UserError
 
 # The file that lists the excluded packages, as errors name it.
 EXCLUDE_FILE = "exclude.txt"

@@ -15,7 +15,7 @@ if __name__ == "__main__" and not __package__:
 
 from deb.private import closure as cl
 from deb.private.index_fixtures import SYNTHETIC, make_index, stanza
-from tools.pylib.cli import UserError
+from rules_common.cli import UserError
 
 
 class ResolveTest(unittest.TestCase):

@@ -1,6 +1,6 @@
 """deb_root: merge pinned Debian packages into one root directory."""
 
-load("//tools/bzl:downloads.bzl", "describe_failures", "download_all")
+load("//rules_common:downloads.bzl", "describe_failures", "download_all")
 
 # Bazel's archive extraction rewrites an absolute symlink target (libc6's
 # /lib64/ld-linux-x86-64.so.2 -> /lib/x86_64-linux-gnu/...) to point into the

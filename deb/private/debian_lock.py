@@ -63,8 +63,8 @@ from deb.private.packages_index import (
     fetch_url,
     load_index,
 )
-from tools.pylib import atomic_file
-from tools.pylib.cli import UserError, log
+from rules_common import atomic_file
+from rules_common.cli import UserError, log
 
 ROOTS_SUFFIX = ".txt"
 # A group name is the stem of its roots file; it is a key in the lock and in

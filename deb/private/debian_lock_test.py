@@ -30,7 +30,7 @@ from deb.private.index_fixtures import (
     unsigned,
     with_releases,
 )
-from tools.pylib.cli import UserError
+from rules_common.cli import UserError
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 

@@ -22,7 +22,7 @@ from debian import deb822
 
 from deb.private import release
 from deb.private.relations import Relation, compare_versions, parse_relations
-from tools.pylib.cli import UserError, log
+from rules_common.cli import UserError, log
 
 HTTP_TIMEOUT_S = 120
 USER_AGENT = "debian_lock/1 (+bazel monorepo)"

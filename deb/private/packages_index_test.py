@@ -22,7 +22,7 @@ if __name__ == "__main__" and not __package__:
 from deb.private import packages_index as pi
 from deb.private import relations as rl
 from deb.private.index_fixtures import MAIN, SECURITY, stanza, unsigned, with_releases
-from tools.pylib.cli import UserError
+from rules_common.cli import UserError
 
 
 class StanzaParseTest(unittest.TestCase):

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from debian import deb822
 
-from tools.pylib.cli import UserError
+from rules_common.cli import UserError
 
 Verifier = Callable[[str, bytes], str]
 """(url, InRelease bytes) -> the signed text; UserError when it does not verify."""

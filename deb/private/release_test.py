@@ -18,7 +18,7 @@ import unittest
 
 from deb.private import packages_index as pi
 from deb.private import release
-from tools.pylib.cli import UserError
+from rules_common.cli import UserError
 
 FIXTURE = os.path.join(
     os.path.dirname(__file__), "testdata", "bookworm-security.InRelease"

@@ -34,7 +34,7 @@ from typing import Any
 
 from gates.private import stack
 from gates.private.reporting import report
-from tools.pylib.cli import UserError
+from rules_common.cli import UserError
 
 Check = Callable[[Any], list[str]]
 

@@ -22,7 +22,7 @@ import os
 from dataclasses import dataclass
 
 from pypi.private.pip_lock_file import normalize_name, read_lock
-from tools.pylib.cli import UserError
+from rules_common.cli import UserError
 
 LOCK_ENV = "REQUIREMENTS_LOCK"
 CUDA_RUNTIME = "nvidia-cuda-runtime-cu12"

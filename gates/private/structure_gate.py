@@ -73,7 +73,7 @@ from oci.private.merged_tree import (  # noqa: E402
     Unresolvable,
 )
 from pypi.private.pip_lock_file import normalize_name as normalize_dist_name  # noqa: E402
-from tools.pylib import cli  # noqa: E402
+from rules_common import cli  # noqa: E402
 
 PROG = "structure_gate"
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"

@@ -37,8 +37,8 @@ if __package__ in (None, ""):  # run as a script: make the repository root impor
 
 from oci.private import canonical_json, media_types  # noqa: E402
 from oci.private.digests import CHUNK, HashingReader, HashingWriter  # noqa: E402
-from tools.pylib import atomic_file, cli  # noqa: E402
-from tools.pylib.progress import Progress, human  # noqa: E402
+from rules_common import atomic_file, cli  # noqa: E402
+from rules_common.progress import Progress, human  # noqa: E402
 
 PROG = "compress_layer"
 DEFAULT_LEVEL = {media_types.GZIP: 6, media_types.ZSTD: 3}

@@ -26,7 +26,7 @@ if __package__ in (None, ""):  # run as a script: make the repository root impor
 
 from oci.private import canonical_json, layout_reader, media_types  # noqa: E402
 from oci.private.digests import CHUNK, file_digest  # noqa: E402
-from tools.pylib import atomic_file, cli  # noqa: E402
+from rules_common import atomic_file, cli  # noqa: E402
 
 PROG = "describe_layer"
 _SUFFIXES = (

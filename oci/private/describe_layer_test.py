@@ -16,7 +16,7 @@ if __package__ in (None, ""):  # run as a script: make the repository root impor
 
 from oci.private import compress_layer, describe_layer, media_types  # noqa: E402
 from oci.private.image_fixtures import zstd_binary  # noqa: E402
-from tools.pylib.cli import UserError  # noqa: E402
+from rules_common.cli import UserError  # noqa: E402
 
 ZSTD = zstd_binary()
 

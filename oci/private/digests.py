@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from typing import BinaryIO
 
-from tools.pylib.progress import Progress
+from rules_common.progress import Progress
 
 CHUNK = 1 << 20
 

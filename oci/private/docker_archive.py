@@ -41,8 +41,8 @@ if __package__ in (None, ""):  # run as a script: make the repository root impor
 
 from oci.private import canonical_json, layout_reader, media_types  # noqa: E402
 from oci.private.digests import CHUNK, hex_of  # noqa: E402
-from tools.pylib import atomic_file, cli  # noqa: E402
-from tools.pylib.progress import Progress, human  # noqa: E402
+from rules_common import atomic_file, cli  # noqa: E402
+from rules_common.progress import Progress, human  # noqa: E402
 
 PROG = "docker_archive"
 BLOCK = tarfile.BLOCKSIZE

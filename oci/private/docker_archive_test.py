@@ -26,7 +26,7 @@ from oci.private.image_fixtures import (  # noqa: E402
     write_layout,
     zstd_binary,
 )
-from tools.pylib.cli import UserError  # noqa: E402
+from rules_common.cli import UserError  # noqa: E402
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 ZSTD = zstd_binary()

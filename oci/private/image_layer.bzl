@@ -1,6 +1,6 @@
 """image_layer: one reproducible layer tar from files, trees, directories and links."""
 
-load("//tools/pylib:worker.bzl", "WORKER_REQUIREMENTS", "worker_args")
+load("//rules_common:worker.bzl", "WORKER_REQUIREMENTS", "worker_args")
 load(":providers.bzl", "ImageLayerInfo")
 
 def _path_in_image(package_dir, short_path, strip_prefix):

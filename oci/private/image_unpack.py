@@ -36,8 +36,8 @@ if __package__ in (None, ""):  # run as a script: make the repository root impor
 from oci.private import layer_entries as le  # noqa: E402
 from oci.private import layout_reader  # noqa: E402
 from oci.private.digests import CHUNK  # noqa: E402
-from tools.pylib import cli  # noqa: E402
-from tools.pylib.progress import Progress  # noqa: E402
+from rules_common import cli  # noqa: E402
+from rules_common.progress import Progress  # noqa: E402
 
 PROG = "image_unpack"
 _KEEP_BITS = 0o1777  # permission bits and sticky; no setuid/setgid

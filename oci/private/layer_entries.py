@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from tools.pylib.cli import UserError
+from rules_common.cli import UserError
 
 FILE = "file"
 DIR = "dir"

@@ -68,7 +68,7 @@ from typing import Any
 
 from oci.private import layer_entries
 from oci.private.digests import file_digest, slice_digest
-from tools.pylib.cli import UserError
+from rules_common.cli import UserError
 
 FILE = "file"
 DIR = "dir"

@@ -29,8 +29,8 @@ if __package__ in (None, ""):  # run as a script: make the repository root impor
 
 from oci.private import canonical_json, layer_spec  # noqa: E402
 from oci.private.digests import CHUNK, HashingWriter  # noqa: E402
-from tools.pylib import atomic_file, cli, worker  # noqa: E402
-from tools.pylib.progress import Progress, human  # noqa: E402
+from rules_common import atomic_file, cli, worker  # noqa: E402
+from rules_common.progress import Progress, human  # noqa: E402
 
 PROG = "layer_tar"
 

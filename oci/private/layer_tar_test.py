@@ -18,7 +18,7 @@ if __package__ in (None, ""):  # run as a script: make the repository root impor
     )
 
 from oci.private import layer_spec, layer_tar  # noqa: E402
-from tools.pylib.cli import UserError  # noqa: E402
+from rules_common.cli import UserError  # noqa: E402
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 

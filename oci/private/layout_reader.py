@@ -20,7 +20,7 @@ from typing import Any, BinaryIO
 
 from oci.private import media_types
 from oci.private.digests import CHUNK, hex_of
-from tools.pylib.cli import UserError
+from rules_common.cli import UserError
 
 
 @dataclass(frozen=True)

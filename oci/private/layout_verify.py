@@ -17,7 +17,7 @@ from typing import BinaryIO
 
 from oci.private import layer_entries, layout_reader, media_types
 from oci.private.digests import CHUNK, file_digest
-from tools.pylib.cli import UserError
+from rules_common.cli import UserError
 
 
 class _Tee:

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from oci.private import layer_entries as le
 from oci.private import layout_reader
-from tools.pylib.cli import UserError
+from rules_common.cli import UserError
 
 FILE = le.FILE
 DIR = le.DIR

@@ -1,7 +1,7 @@
 """oci_image: an OCI image layout directory from layer tars and a config."""
 
 load("@bazel_skylib//rules:common_settings.bzl", "BuildSettingInfo")
-load("//tools/pylib:worker.bzl", "WORKER_REQUIREMENTS", "worker_args")
+load("//rules_common:worker.bzl", "WORKER_REQUIREMENTS", "worker_args")
 load(":providers.bzl", "ImageLayerInfo")
 
 _TAR_EXTENSIONS = [".tar", ".tar.gz", ".tgz", ".tar.zst"]

@@ -71,7 +71,7 @@ from oci.private import (  # noqa: E402
     stamping,
 )
 from oci.private.digests import hex_of  # noqa: E402
-from tools.pylib import atomic_file, cli, worker  # noqa: E402
+from rules_common import atomic_file, cli, worker  # noqa: E402
 
 PROG = "oci_layout"
 _SPEC_KEYS = {

@@ -26,7 +26,7 @@ from oci.private import (  # noqa: E402
     oci_layout,
 )
 from oci.private.image_fixtures import Dir, File, Link, write_layer, write_layout  # noqa: E402
-from tools.pylib.cli import UserError  # noqa: E402
+from rules_common.cli import UserError  # noqa: E402
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 

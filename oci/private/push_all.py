@@ -39,7 +39,7 @@ if __package__ in (None, ""):
     )
 
 from oci.private import layout_reader  # noqa: E402
-from tools.pylib import atomic_file, cli  # noqa: E402
+from rules_common import atomic_file, cli  # noqa: E402
 
 PROG = "push_all"
 NAME = re.compile(r"^[a-z0-9]+(?:[._/-][a-z0-9]+)*$")

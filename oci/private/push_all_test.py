@@ -12,7 +12,7 @@ from contextlib import redirect_stdout
 
 from oci.private import push_all
 from oci.private.image_fixtures import File, write_layer, write_layout
-from tools.pylib import cli
+from rules_common import cli
 
 CONFIG = {"architecture": "amd64", "os": "linux"}
 

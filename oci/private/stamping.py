@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 
 from oci.private.digests import file_digest
-from tools.pylib import cli
+from rules_common import cli
 
 _PLACEHOLDER = re.compile(r"\{\{([A-Za-z0-9_]+)\}\}")
 

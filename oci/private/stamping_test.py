@@ -14,7 +14,7 @@ if __name__ == "__main__":
     )
 
 from oci.private import stamping  # noqa: E402
-from tools.pylib.cli import UserError  # noqa: E402
+from rules_common.cli import UserError  # noqa: E402
 
 
 class StampingTest(unittest.TestCase):

@@ -34,7 +34,7 @@ if __package__ in (None, ""):  # run as a script: make the repository root impor
     )
 
 from pypi.private import install_conflicts  # noqa: E402
-from tools.pylib import atomic_file, cli  # noqa: E402
+from rules_common import atomic_file, cli  # noqa: E402
 
 PROG = "compose_site_packages"
 

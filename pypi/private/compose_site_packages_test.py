@@ -15,7 +15,7 @@ if __package__ in (None, ""):  # run as a script: make the repository root impor
     )
 
 from pypi.private import compose_site_packages as compose  # noqa: E402
-from tools.pylib.cli import UserError  # noqa: E402
+from rules_common.cli import UserError  # noqa: E402
 
 SITE = "lib/python3.11/dist-packages"
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Mapping, Sequence
 
-from tools.pylib.cli import UserError
+from rules_common.cli import UserError
 
 
 def find_conflicts(installed: Sequence[tuple[str, Mapping[str, str]]]) -> list[str]:

@@ -61,9 +61,9 @@ from packaging.version import InvalidVersion, Version  # noqa: E402
 
 from pypi.private.install_conflicts import conflict_error, find_conflicts  # noqa: E402
 from pypi.private.wheel_tree import FIXED_MTIME  # noqa: E402
-from tools.pylib import atomic_file, cli  # noqa: E402
-from tools.pylib.cli import UserError  # noqa: E402
-from tools.pylib.progress import human  # noqa: E402
+from rules_common import atomic_file, cli  # noqa: E402
+from rules_common.cli import UserError  # noqa: E402
+from rules_common.progress import human  # noqa: E402
 
 PROG = "install_wheels"
 INSTALLER = b"bazel-pypi\n"

@@ -18,7 +18,7 @@ import zipfile
 sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(__file__), "../../..")))
 
 from pypi.private import install_wheels, wheel_install, wheel_plan, wheel_tree
-from tools.pylib import cli
+from rules_common import cli
 
 SITE = "lib/python3.11/site-packages"
 

@@ -34,7 +34,7 @@ from packaging.version import InvalidVersion, Version
 
 from pypi.private.pip_lock_file import INDEX_OPTIONS, UPDATE_COMMAND, logical_lines
 from pypi.private.target import Target
-from tools.pylib.cli import UserError
+from rules_common.cli import UserError
 
 _HASH_RE = re.compile(r"\s--hash[=\s]\s*\S+")
 

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from tools.pylib.cli import UserError
+from rules_common.cli import UserError
 
 # How users regenerate the lock (and wheels.lock.json); error messages name it.
 UPDATE_COMMAND = "tools/bazel run //:requirements.update"

@@ -10,7 +10,7 @@ sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(__file__), "../.
 
 from pypi.private import pip_lock_file
 from pypi.private.fake_pypi import LOCK
-from tools.pylib.cli import UserError
+from rules_common.cli import UserError
 
 
 class NamesTest(unittest.TestCase):

@@ -19,7 +19,7 @@ from typing import Any
 
 from pypi.private import target
 from pypi.private.pip_lock_file import normalize_name
-from tools.pylib.cli import UserError
+from rules_common.cli import UserError
 
 PYPI_JSON_URL = "https://pypi.org/pypi/{name}/{version}/json"
 PYPI_SIMPLE_URL = "https://pypi.org/simple/{name}/"

@@ -11,7 +11,7 @@ from unittest import mock
 sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(__file__), "../../..")))
 
 from pypi.private import pypi_files
-from tools.pylib.cli import UserError
+from rules_common.cli import UserError
 
 
 class FetchTest(unittest.TestCase):

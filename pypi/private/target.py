@@ -26,7 +26,7 @@ from packaging.utils import (
 )
 from packaging.version import InvalidVersion, Version
 
-from tools.pylib.cli import UserError
+from rules_common.cli import UserError
 
 ARCH = "x86_64"
 # manylinux_2_X aliases (PEP 600): each legacy tag stands for one glibc.

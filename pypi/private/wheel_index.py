@@ -35,8 +35,8 @@ from pypi.private import target as targets
 from pypi.private.pip_lock_file import UPDATE_COMMAND, Lock, Pin, read_lock
 from pypi.private.pypi_files import Fetch, ReleaseFile, fetch_release
 from pypi.private.target import Target
-from tools.pylib import atomic_file
-from tools.pylib.cli import UserError, log
+from rules_common import atomic_file
+from rules_common.cli import UserError, log
 
 STALE_MESSAGE = f"wheels.lock.json is stale: run `{UPDATE_COMMAND}`"
 

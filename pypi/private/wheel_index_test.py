@@ -18,7 +18,7 @@ sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(__file__), "../.
 from pypi.private import wheel_index
 from pypi.private.fake_pypi import LOCK, TARGET, fake_fetch, sha, write_facts
 from pypi.private.pip_lock_file import Lock, parse_lock_text
-from tools.pylib.cli import UserError
+from rules_common.cli import UserError
 
 
 def lock_from(text: str) -> Lock:

@@ -4,7 +4,7 @@ those trees without copying a byte)."""
 
 load("//oci:defs.bzl", "ImageLayerInfo")
 load("//python:defs.bzl", "default_python_version")
-load("//tools/pylib:worker.bzl", "WORKER_REQUIREMENTS", "worker_args")
+load("//rules_common:worker.bzl", "WORKER_REQUIREMENTS", "worker_args")
 load(":providers.bzl", "PyWheelInfo", "SitePackagesInfo")
 
 def _wheel_layer_impl(ctx):

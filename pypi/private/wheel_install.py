@@ -24,7 +24,7 @@ The outputs:
   compose_site_packages checks for conflicts between wheels and turns into a
   stack's distributions.json.
 
-Bazel runs it as a persistent worker (tools/pylib/worker.py) where it can:
+Bazel runs it as a persistent worker (rules_common/worker.py) where it can:
 one interpreter, its imports done once, for all the wheels of a build.
 
 The layer depends on the wheel's bytes and the interpreter's site-packages
@@ -48,8 +48,8 @@ if __package__ in (None, ""):  # run as a script: make the repository root impor
         0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     )
 
-from tools.pylib import atomic_file, cli, worker  # noqa: E402
-from tools.pylib.progress import human  # noqa: E402
+from rules_common import atomic_file, cli, worker  # noqa: E402
+from rules_common.progress import human  # noqa: E402
 
 PROG = "wheel_install"
 PREFIX = "usr/local"  # where python.json's site_packages starts: the image prefix

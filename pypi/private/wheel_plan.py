@@ -39,7 +39,7 @@ from pypi.private.install_wheels import (
     record_hex,
     run_installer,
 )
-from tools.pylib.cli import UserError
+from rules_common.cli import UserError
 
 # Where the schemes are rooted while planning: never touched, only a base for
 # the relative paths installer's destination computes.

@@ -1,6 +1,6 @@
 """pypi_wheel: one locked wheel, downloaded (never installed here)."""
 
-load("//tools/bzl:downloads.bzl", "describe_failures", "download_all")
+load("//rules_common:downloads.bzl", "describe_failures", "download_all")
 
 _WHEEL_INSTALL = str(Label("//pypi/private:wheel_install.bzl"))
 

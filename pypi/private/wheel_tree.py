@@ -23,8 +23,8 @@ if __package__ in (None, ""):  # run as a script: make the repository root impor
         0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     )
 
-from tools.pylib import cli  # noqa: E402
-from tools.pylib.progress import human  # noqa: E402
+from rules_common import cli  # noqa: E402
+from rules_common.progress import human  # noqa: E402
 
 PROG = "wheel_tree"
 PREFIX = "usr/local"

@@ -14,7 +14,7 @@ import unittest
 sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(__file__), "../../..")))
 
 from pypi.private import wheel_tree
-from tools.pylib import cli
+from rules_common import cli
 
 
 def write_layer(path: str, members: list[tuple[str, bytes | None, int]]) -> None:

@@ -1,4 +1,4 @@
-"""Actions whose tool may run as a persistent worker (tools/pylib/worker.py)."""
+"""Actions whose tool may run as a persistent worker (rules_common/worker.py)."""
 
 # Bazel hands such an action to a worker of its mnemonic when the spawn
 # strategy allows (locally, sandboxed by --worker_sandboxing); a remote

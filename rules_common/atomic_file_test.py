@@ -1,4 +1,4 @@
-"""Outputs appear whole or not at all (tools.pylib.atomic_file)."""
+"""Outputs appear whole or not at all (rules_common.atomic_file)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import tempfile
 import unittest
 from unittest import mock
 
-from tools.pylib import atomic_file
+from rules_common import atomic_file
 
 
 class WriteTest(unittest.TestCase):

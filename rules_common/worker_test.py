@@ -19,7 +19,7 @@ if __package__ in (None, ""):  # run as a script: make the repository root impor
         0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     )
 
-from tools.pylib import cli, worker  # noqa: E402
+from rules_common import cli, worker  # noqa: E402
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -112,7 +112,7 @@ class ProcessTest(unittest.TestCase):
                     f"""\
                     import os, sys, time
                     sys.path.insert(0, {REPO_ROOT!r})
-                    from tools.pylib import worker
+                    from rules_common import worker
 
                     def main(argv):
                         if argv == ["stray"]:

@@ -31,7 +31,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from typing import Any, BinaryIO, TextIO
 
-from tools.pylib import cli
+from rules_common import cli
 
 Main = Callable[[Sequence[str] | None], int]
 FLAG = "--persistent_worker"
