@@ -11,14 +11,14 @@ import os
 import unittest
 
 from gates.private.image_under_test import runfile
-from oci.private import layout_links
+from oci import layouts
 
 
 class ImageLayoutLinksTest(unittest.TestCase):
     def test_layer_blobs_are_the_layer_files(self) -> None:
         blobs = [os.path.abspath(p) for p in os.environ["LAYER_BLOBS"].split()]
         self.assertTrue(blobs, "LAYER_BLOBS is empty")
-        problems = layout_links.check(runfile("IMAGE_LAYOUT"), blobs)
+        problems = layouts.check_links(runfile("IMAGE_LAYOUT"), blobs)
         self.assertEqual(problems, [], "\n".join(problems))
 
 

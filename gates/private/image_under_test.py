@@ -20,7 +20,7 @@ import subprocess
 import tempfile
 from collections.abc import Mapping, Sequence
 
-from oci.private import image_unpack, layout_reader
+from oci import layouts
 
 LIBRARY_DIRS = ("lib/x86_64-linux-gnu", "usr/lib/x86_64-linux-gnu")
 LOADER = "lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"
@@ -62,7 +62,7 @@ def runfile(env_var: str) -> str:
 
 def image_config(layout: str) -> dict[str, object]:
     """The image config's `config` object (Entrypoint, Env, User, ...)."""
-    image = layout_reader.read_image(layout)
+    image = layouts.read_image(layout)
     return dict(image.config.get("config") or {})
 
 
@@ -74,7 +74,7 @@ class UnpackedImage:
             prefix="image-", dir=os.environ.get("TEST_TMPDIR")
         )
         self.root = os.path.join(self.workdir, "root")
-        image_unpack.unpack(layout, self.root)
+        layouts.unpack(layout, self.root)
         self.checks = os.path.join(self.workdir, "checks")
         copy_modules(GATE_MODULES, self.checks)
         self.lock = lock

@@ -16,16 +16,16 @@ import subprocess
 import unittest
 
 from gates.private.image_under_test import runfile
-from oci.private import layout_registry, layout_verify
+from oci import layouts
 
 
 class ImageValidateTest(unittest.TestCase):
     def test_every_layer_matches_its_digests(self) -> None:
-        problems = layout_verify.verify(runfile("IMAGE_LAYOUT"), runfile("ZSTD"))
+        problems = layouts.verify(runfile("IMAGE_LAYOUT"), runfile("ZSTD"))
         self.assertEqual(problems, [], "\n".join(problems))
 
     def test_crane_pulls_the_image_as_a_registry_serves_it(self) -> None:
-        with layout_registry.serving(runfile("IMAGE_LAYOUT")) as ref:
+        with layouts.serving(runfile("IMAGE_LAYOUT")) as ref:
             result = subprocess.run(
                 [runfile("CRANE"), "validate", "--fast", "--remote", ref],
                 capture_output=True,

@@ -11,11 +11,11 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
-from oci.private import layout_reader
+from oci import layouts
 
 
 def check(layout_a: str, layout_b: str, names: Sequence[str]) -> list[str]:
-    images = [layout_reader.read_image(layout_a), layout_reader.read_image(layout_b)]
+    images = [layouts.read_image(layout_a), layouts.read_image(layout_b)]
     by_name = [{layer.name: layer for layer in image.layers} for image in images]
     problems: list[str] = []
     for name in names:

@@ -8,7 +8,7 @@ import tempfile
 import unittest
 
 from gates.private import shared_layers
-from oci.private.image_fixtures import File, write_layer, write_layout
+from oci.testing import File, write_layer, write_layout
 
 
 class SharedLayersTest(unittest.TestCase):

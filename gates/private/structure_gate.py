@@ -64,8 +64,8 @@ if __package__ in (None, ""):  # run as a script: make the repository root impor
         0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     )
 
-from oci.private import layout_reader  # noqa: E402
-from oci.private.merged_tree import (  # noqa: E402
+from oci import layouts  # noqa: E402
+from oci.layouts import (  # noqa: E402
     DIR,
     FILE,
     SYMLINK,
@@ -113,7 +113,7 @@ def _shorten(items: list[str]) -> str:
 
 class _Gate:
     def __init__(
-        self, image: layout_reader.Image, tree: MergedTree, exp: dict[str, Any]
+        self, image: layouts.Image, tree: MergedTree, exp: dict[str, Any]
     ) -> None:
         self.image = image
         self.tree = tree
@@ -459,7 +459,7 @@ def check(
     unknown = set(expectations) - EXPECTATION_KEYS
     if unknown:
         raise cli.UserError(f"expectations: unknown keys {sorted(unknown)}")
-    image = layout_reader.read_image(layout_dir, ref)
+    image = layouts.read_image(layout_dir, ref)
     tree = MergedTree.from_image(image, zstd)
     gate = _Gate(image, tree, expectations)
     gate.layers()

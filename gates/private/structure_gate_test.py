@@ -17,7 +17,7 @@ if __package__ in (None, ""):  # run as a script: make the repository root impor
     )
 
 from gates.private import structure_gate  # noqa: E402
-from oci.private.image_fixtures import Dir, Entry, File, Link, write_layer, write_layout  # noqa: E402
+from oci.testing import Dir, Entry, File, Link, write_layer, write_layout  # noqa: E402
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SP = "/usr/local/lib/python3.11/dist-packages"

@@ -73,7 +73,7 @@ def purelib_of(python_info: str) -> str:
 def install(
     wheel: str, purelib: str, out: str, descriptor_out: str, manifest_out: str
 ) -> None:
-    from oci.private import canonical_json, layer_spec, layer_tar
+    from oci import layers
     from pypi.private import install_wheels, wheel_plan
 
     info = install_wheels.read_wheel_info(wheel)
@@ -88,11 +88,11 @@ def install(
             cli.note(PROG, f"{wheel}: left out {len(pyc)} .pyc file(s) it carries")
         origin = f"wheel {os.path.basename(wheel)}"
         members = [
-            layer_spec.Member(
+            layers.Member(
                 f"{PREFIX}/{path}",
-                layer_spec.FILE,
+                layers.FILE,
                 0o755 if planned.executable else 0o644,
-                layer_spec.ROOT_OWNER,
+                layers.ROOT_OWNER,
                 origin,
                 src=wheel,
                 size=planned.size,
@@ -101,13 +101,13 @@ def install(
         ]
         by_path = {f"{PREFIX}/{path}": planned for path, planned in plan.files.items()}
 
-        def opener(member: layer_spec.Member) -> AbstractContextManager[BinaryIO]:
+        def opener(member: layers.Member) -> AbstractContextManager[BinaryIO]:
             return wheel_plan.open_planned(archive, by_path[member.path], wheel)
 
-        diff_id, size = layer_tar.write_layer(layer_spec.plan_of(members), out, opener)
+        diff_id, size = layers.write_layer(layers.plan_of(members), out, opener)
     atomic_file.write_bytes(
         descriptor_out,
-        canonical_json.dumps({"diff_id": diff_id, "size": size}) + b"\n",
+        layers.canonical_json({"diff_id": diff_id, "size": size}) + b"\n",
     )
     manifest = {
         info.key: {

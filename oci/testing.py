@@ -1,0 +1,9 @@
+"""Small OCI images for tests, made by the rule set's own tools: the public
+test helpers (``write_layer``, ``write_layout`` and the entries ``File``,
+``Dir``, ``Link``) for tests of code that reads images."""
+
+from __future__ import annotations
+
+from oci.private.image_fixtures import Dir, Entry, File, Link, write_layer, write_layout
+
+__all__ = ["Dir", "Entry", "File", "Link", "write_layer", "write_layout"]
