@@ -2,6 +2,9 @@
 
 load("//oci:defs.bzl", "image_layer")
 
+# The Debian rule set's public CA bundle maker.
+_CA_BUNDLE = str(Label("//deb:ca_bundle"))
+
 def debian_python_base(name, base, python, certs, interpreter):
     """Declares `<name>_ca_bundle`, `<name>_layer_base` and `<name>_layer_python`.
 
@@ -26,8 +29,8 @@ def debian_python_base(name, base, python, certs, interpreter):
         name = name + "_ca_bundle",
         srcs = [certs],
         outs = [name + "/ca-certificates.crt"],
-        cmd = "$(execpath //deb/private:ca_bundle) --root $(execpath %s) --out $@" % certs,
-        tools = ["//deb/private:ca_bundle"],
+        cmd = "$(execpath %s) --root $(execpath %s) --out $@" % (_CA_BUNDLE, certs),
+        tools = [_CA_BUNDLE],
     )
     image_layer(
         name = name + "_layer_base",

@@ -25,7 +25,12 @@ from oci import layouts
 LIBRARY_DIRS = ("lib/x86_64-linux-gnu", "usr/lib/x86_64-linux-gnu")
 LOADER = "lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"
 # What the gates import from this repository: copied in, nothing else.
-GATE_MODULES = ("gates.private", "pypi.private.pip_lock_file", "rules_common.cli")
+GATE_MODULES = (
+    "gates.private",
+    "pypi.locks",
+    "pypi.private.pip_lock_file",
+    "rules_common.cli",
+)
 
 
 def copy_modules(names: Sequence[str], into: str) -> None:

@@ -14,7 +14,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import NamedTuple
 
-from pypi.private.pip_lock_file import normalize_name
+from pypi.locks import normalize_name
 
 METADATA_SUFFIXES = (".dist-info", ".egg-info")
 

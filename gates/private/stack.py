@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from pypi.private.pip_lock_file import normalize_name, read_lock
+from pypi.locks import normalize_name, read_lock
 from rules_common.cli import UserError
 
 LOCK_ENV = "REQUIREMENTS_LOCK"

@@ -153,7 +153,7 @@ def stack_isolation_tests(name, stacks):
             stack = own,
             deps = [
                 Label(":checks"),
-                Label("//pypi/private:pip_lock_file"),
+                Label("//pypi:locks"),
             ],
         )
     native.test_suite(name = name, tests = tests)

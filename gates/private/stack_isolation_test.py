@@ -20,7 +20,7 @@ import sys
 import unittest
 
 from gates.private.numpy_gate import SKIPPED_TOP_LEVEL
-from pypi.private.pip_lock_file import read_lock
+from pypi.locks import read_lock
 
 
 def pins(lock: str) -> dict[str, str]:

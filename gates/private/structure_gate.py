@@ -72,7 +72,7 @@ from oci.layouts import (  # noqa: E402
     MergedTree,
     Unresolvable,
 )
-from pypi.private.pip_lock_file import normalize_name as normalize_dist_name  # noqa: E402
+from pypi.locks import normalize_name as normalize_dist_name  # noqa: E402
 from rules_common import cli  # noqa: E402
 
 PROG = "structure_gate"
