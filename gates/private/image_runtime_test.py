@@ -3,10 +3,11 @@
 The image (IMAGE_LAYOUT) is unpacked once into a temporary root; each gate of
 IMAGE_GATES (a JSON list of argument lists, e.g. ["torch_gate"],
 ["numpy_gate"], ["science_gate"]) then runs there as
-`python3 -m gates.private.<gate>`, the installed distributions are listed with importlib.metadata inside the image,
-the modules of IMAGE_IMPORTS load no library from outside it, and the service
-is started with the image's own entrypoint and passes the service gate with
-its probe (SERVICE_PROBE). gates/private/image_gates.bzl sets these per image.
+`python3 -m gates.private.<gate>`, the installed distributions are listed
+with importlib.metadata inside the image, the modules of IMAGE_IMPORTS load
+no library from outside it, and the service is started with the image's own
+entrypoint and passes the service gate with its probe (SERVICE_PROBE).
+gates/private/image_gates.bzl sets these per image.
 """
 
 from __future__ import annotations

@@ -11,21 +11,13 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import tempfile
-import time
 import unittest
-import urllib.request
 from typing import Any
 
 from oci.private import layout_reader
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from oci.testing import loopback_registry
 
 
 def _path(var: str) -> str:
@@ -38,24 +30,9 @@ def _image(var: str) -> layout_reader.Image:
 
 class PushAllTest(unittest.TestCase):
     def setUp(self) -> None:
-        self.port = _free_port()
-        self.registry = f"127.0.0.1:{self.port}"
-        server = subprocess.Popen(
-            [_path("CRANE"), "registry", "serve", "--address", self.registry],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        self.addCleanup(server.wait, 10)
-        self.addCleanup(server.terminate)
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"http://{self.registry}/v2/", timeout=2)
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    self.fail("crane registry serve did not come up")
-                time.sleep(0.2)
+        registry = loopback_registry(_path("CRANE"))
+        self.registry = registry.__enter__()
+        self.addCleanup(registry.__exit__, None, None, None)
         self.tmp = tempfile.mkdtemp(dir=os.environ.get("TEST_TMPDIR"))
 
     def push(self, script: str) -> tuple[str, dict[str, dict[str, Any]]]:

@@ -9,19 +9,11 @@ the layout's own manifest digest.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
-import time
 import unittest
-import urllib.request
 
 from oci.private import layout_reader
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from oci.testing import loopback_registry
 
 
 def _path(var: str) -> str:
@@ -30,32 +22,12 @@ def _path(var: str) -> str:
 
 class PushTest(unittest.TestCase):
     def setUp(self) -> None:
-        self.port = _free_port()
-        self.registry = subprocess.Popen(
-            [
-                _path("CRANE"),
-                "registry",
-                "serve",
-                "--address",
-                f"127.0.0.1:{self.port}",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        self.addCleanup(self.registry.wait, 10)
-        self.addCleanup(self.registry.terminate)
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/v2/", timeout=2)
-                return
-            except OSError:
-                if time.monotonic() > deadline:
-                    self.fail("crane registry serve did not come up")
-                time.sleep(0.2)
+        registry = loopback_registry(_path("CRANE"))
+        self.address = registry.__enter__()
+        self.addCleanup(registry.__exit__, None, None, None)
 
     def test_push_then_pull_digest(self) -> None:
-        repository = f"127.0.0.1:{self.port}/mlimage/hello"
+        repository = f"{self.address}/mlimage/hello"
         push = subprocess.run(
             [_path("PUSH"), "--repository", repository, "--tag", "v2"],
             capture_output=True,

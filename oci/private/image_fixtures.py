@@ -7,12 +7,17 @@ For tests only. `write_layer` goes through layer_tar (the spec path), and
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
 import shutil
+import socket
+import subprocess
 import tarfile
-from collections.abc import Mapping, Sequence
+import time
+import urllib.request
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -134,3 +139,35 @@ def zstd_binary() -> str:
     binary the tests that need one fail."""
     found = os.environ.get("ZSTD") or shutil.which("zstd") or "zstd-not-found"
     return os.path.abspath(found)
+
+
+@contextlib.contextmanager
+def loopback_registry(crane: str, timeout: float = 30.0) -> Iterator[str]:
+    """`crane registry serve` on a free 127.0.0.1 port, up: yields HOST:PORT.
+
+    The registry keeps its blobs in memory and is stopped on exit.
+    """
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        address = f"127.0.0.1:{s.getsockname()[1]}"
+    server = subprocess.Popen(
+        [crane, "registry", "serve", "--address", address],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                urllib.request.urlopen(f"http://{address}/v2/", timeout=2)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(
+                        f"crane registry serve did not come up on {address}"
+                    ) from None
+                time.sleep(0.2)
+        yield address
+    finally:
+        server.terminate()
+        server.wait(10)

@@ -28,7 +28,9 @@ class PushAllTest(unittest.TestCase):
         self.crane = os.path.join(self.tmp, "crane")
         with open(self.crane, "w") as f:
             f.write(
-                '#!/bin/sh\necho "Get http://127.0.0.1:9/v2/: connection refused" >&2\nexit 1\n'
+                "#!/bin/sh\n"
+                'echo "Get http://127.0.0.1:9/v2/: connection refused" >&2\n'
+                "exit 1\n"
             )
         os.chmod(self.crane, 0o755)
 
