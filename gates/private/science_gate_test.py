@@ -11,7 +11,7 @@ import unittest
 from pathlib import Path
 
 from gates.private import gate_process, stack
-from gates.private.science_gate import check, version_matches
+from gates.private.science_gate import check
 
 LOCKED = stack.load()
 
@@ -132,16 +132,6 @@ class BrokenStackTest(Fakes):
         text = re.sub(r"^pandas==.*\n(    .*\n)*", "", text, flags=re.M)
         done = run_gate("--lock", self.lock(text))
         self.assert_fails_with(done, "pins no pandas: this gate needs it")
-
-
-class DecisionTest(unittest.TestCase):
-    def test_version_matches(self) -> None:
-        self.assertTrue(version_matches("opencv-python-headless", "5.0.0", "5.0.0.93"))
-        self.assertFalse(
-            version_matches("opencv-python-headless", "4.10.0", "5.0.0.93")
-        )
-        self.assertTrue(version_matches("scipy", "1.18.1", "1.18.1"))
-        self.assertFalse(version_matches("scipy", "1.18", "1.18.1"))
 
 
 if __name__ == "__main__":
