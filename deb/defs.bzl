@@ -25,8 +25,8 @@ def debian_lock(name, **kwargs):
     """
     py_binary(
         name = name,
-        srcs = [Label("//deb/private:debian_lock.py")],
-        main = Label("//deb/private:debian_lock.py"),
+        srcs = [Label("//deb:debian_lock.py")],
+        main = Label("//deb:debian_lock.py"),
         args = [
             "--distribution",
             native.package_name(),
@@ -38,7 +38,7 @@ def debian_lock(name, **kwargs):
             Label("@gpgv//:gpgv"),
             _KEYRING,
         ],
-        deps = [Label("//deb/private:debian_lock_lib")],
+        deps = [Label("//deb:debian_lock_lib")],
         tags = ["requires-network"],
         **kwargs
     )

@@ -93,16 +93,16 @@ def pip_lock(name, stack, **kwargs):
         "--update-command='tools/bazel run //%s:%s.update'" % (pkg, name),
         "--python-info=$(rootpath %s)" % python_info,
     ]
-    srcs = [Label("//pypi/private:update_lock.py")]
+    srcs = [Label("//pypi:update_lock.py")]
     deps = [
-        Label("//pypi/private:wheel_index"),
+        Label("//pypi:wheel_index"),
         Label("@build_tools//:site_packages"),
     ]
     py_binary(
         name = name + ".update",
         python_version = python_version,
         srcs = srcs,
-        main = Label("//pypi/private:update_lock.py"),
+        main = Label("//pypi:update_lock.py"),
         args = args,
         data = [python_info],
         deps = deps,
@@ -113,7 +113,7 @@ def pip_lock(name, stack, **kwargs):
         name = name + "_test",
         python_version = python_version,
         srcs = srcs,
-        main = Label("//pypi/private:update_lock.py"),
+        main = Label("//pypi:update_lock.py"),
         args = args + ["--check"],
         data = [requirements_in, lock, wheels_lock, python_info],
         deps = deps,
@@ -125,8 +125,8 @@ def pip_lock(name, stack, **kwargs):
         name = name + "_wheels_test",
         python_version = python_version,
         size = "small",
-        srcs = [Label("//pypi/private:wheel_index.py")],
-        main = Label("//pypi/private:wheel_index.py"),
+        srcs = [Label("//pypi:wheel_index.py")],
+        main = Label("//pypi:wheel_index.py"),
         args = [
             "--check",
             "--lock=$(rootpath %s)" % lock,
@@ -134,15 +134,15 @@ def pip_lock(name, stack, **kwargs):
             "--python-info=$(rootpath %s)" % python_info,
         ],
         data = [lock, wheels_lock, python_info],
-        deps = [Label("//pypi/private:wheel_index")],
+        deps = [Label("//pypi:wheel_index")],
         **kwargs
     )
     py_test(
         name = name + "_consistency_test",
         python_version = python_version,
         size = "medium",
-        srcs = [Label("//pypi/private:lock_consistency.py")],
-        main = Label("//pypi/private:lock_consistency.py"),
+        srcs = [Label("//pypi:lock_consistency.py")],
+        main = Label("//pypi:lock_consistency.py"),
         args = [
             "--lock=$(rootpath %s)" % lock,
             "--requirements-in=$(rootpath %s)" % requirements_in,
@@ -150,6 +150,6 @@ def pip_lock(name, stack, **kwargs):
             "--python-info=$(rootpath %s)" % python_info,
         ],
         data = [lock, requirements_in, site_packages, python_info],
-        deps = [Label("//pypi/private:lock_consistency")],
+        deps = [Label("//pypi:lock_consistency")],
         **kwargs
     )

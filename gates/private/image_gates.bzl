@@ -70,11 +70,11 @@ def image_gates(name, stack, image, gates, imports, probe, unique_packages):
     py_test(
         name = name + "_structure_test",
         size = "medium",
-        srcs = [Label(":image_structure_test.py")],
-        main = Label(":image_structure_test.py"),
+        srcs = [Label("//gates:image_structure_test.py")],
+        main = Label("//gates:image_structure_test.py"),
         data = data,
         env = env,
-        deps = [Label(":image_checks")],
+        deps = [Label("//gates:image_checks")],
     )
 
     # The gates run inside the unpacked image with its own interpreter and
@@ -82,13 +82,13 @@ def image_gates(name, stack, image, gates, imports, probe, unique_packages):
     py_test(
         name = name + "_runtime_test",
         size = "large",
-        srcs = [Label(":image_runtime_test.py")],
-        main = Label(":image_runtime_test.py"),
+        srcs = [Label("//gates:image_runtime_test.py")],
+        main = Label("//gates:image_runtime_test.py"),
         data = data,
         env = env,
         deps = [
-            Label(":image_checks"),
-            Label(":checks"),
+            Label("//gates:image_checks"),
+            Label("//gates:checks"),
         ],
     )
 
@@ -103,8 +103,8 @@ def image_gates(name, stack, image, gates, imports, probe, unique_packages):
     py_test(
         name = name + "_layout_links_test",
         size = "small",
-        srcs = [Label(":image_layout_links_test.py")],
-        main = Label(":image_layout_links_test.py"),
+        srcs = [Label("//gates:image_layout_links_test.py")],
+        main = Label("//gates:image_layout_links_test.py"),
         data = [image, ":%s_layer_blobs" % name],
         env = {
             "IMAGE_LAYOUT": "$(rootpath %s)" % image,
@@ -113,7 +113,7 @@ def image_gates(name, stack, image, gates, imports, probe, unique_packages):
         # On a remote worker every input is a copy: this checks the output
         # tree of the machine that built the image.
         tags = ["no-remote-exec"],
-        deps = [Label(":image_checks")],
+        deps = [Label("//gates:image_checks")],
     )
 
     # Every byte checked against its digests where it lies, and the image as
@@ -121,8 +121,8 @@ def image_gates(name, stack, image, gates, imports, probe, unique_packages):
     py_test(
         name = name + "_validate_test",
         size = "medium",
-        srcs = [Label(":image_validate_test.py")],
-        main = Label(":image_validate_test.py"),
+        srcs = [Label("//gates:image_validate_test.py")],
+        main = Label("//gates:image_validate_test.py"),
         data = [
             image,
             Label("//third_party/debian:crane"),
@@ -133,7 +133,7 @@ def image_gates(name, stack, image, gates, imports, probe, unique_packages):
             "IMAGE_LAYOUT": "$(rootpath %s)" % image,
             "ZSTD": "$(rootpath %s)" % Label("//third_party/debian:zstd"),
         },
-        deps = [Label(":image_checks")],
+        deps = [Label("//gates:image_checks")],
     )
 
 def shared_layers_test(name, image, other, shared):
@@ -153,8 +153,8 @@ def shared_layers_test(name, image, other, shared):
     py_test(
         name = name,
         size = "small",
-        srcs = [Label(":image_shared_layers_test.py")],
-        main = Label(":image_shared_layers_test.py"),
+        srcs = [Label("//gates:image_shared_layers_test.py")],
+        main = Label("//gates:image_shared_layers_test.py"),
         data = [
             image + ".layers",
             image + "_layout",
@@ -169,5 +169,5 @@ def shared_layers_test(name, image, other, shared):
         # It compares this machine's output tree (inodes): on a worker every
         # input is a copy.
         tags = ["no-remote-exec"],
-        deps = [Label(":image_checks")],
+        deps = [Label("//gates:image_checks")],
     )

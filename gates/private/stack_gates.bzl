@@ -10,7 +10,7 @@ GATES = ["bitsandbytes", "embedding", "gpu", "numpy", "science", "service", "tor
 # What every stack gets: the interpreter and numpy of the lock (smoke), and
 # no library loaded from outside the hermetic interpreter and the stack
 # (library_origins).
-_ALWAYS = ["smoke", "library_origins"]
+ALWAYS = ["smoke", "library_origins"]
 
 def stack_gates_problem(name, stack, gates, server = None, probe = None):
     """What is wrong with stack_gates' arguments, or None.
@@ -63,8 +63,8 @@ def stack_gates(name, stack, gates, prefix = "", extra_deps = {}, server = None,
         "REQUIREMENTS_LOCK": "$(rootpath %s)" % stack.lock,
     }
     tests = []
-    for test in _ALWAYS + ["%s_gate" % gate for gate in gates]:
-        src = Label(":%s_test.py" % test)
+    for test in ALWAYS + ["%s_gate" % gate for gate in gates]:
+        src = Label("//gates:%s_test.py" % test)
         tests.append(prefix + test + "_test")
         test_env = dict(env)
         data = [stack.lock]
@@ -83,8 +83,8 @@ def stack_gates(name, stack, gates, prefix = "", extra_deps = {}, server = None,
             # The GPU gate fails without a CUDA device: only --config=gpu.
             tags = ["gpu"] if test == "gpu_gate" else [],
             deps = [
-                Label(":gate_process"),
-                Label(":checks"),
+                Label("//gates:gate_process"),
+                Label("//gates:checks"),
             ] + extra_deps.get(test.removesuffix("_gate"), []),
         )
     native.test_suite(name = name, tests = tests)
@@ -133,8 +133,8 @@ def stack_isolation_tests(name, stacks):
         py_test(
             name = test,
             size = "medium",
-            srcs = [Label(":stack_isolation_test.py")],
-            main = Label(":stack_isolation_test.py"),
+            srcs = [Label("//gates:stack_isolation_test.py")],
+            main = Label("//gates:stack_isolation_test.py"),
             data = [
                 own.lock,
                 other.lock,
@@ -152,7 +152,7 @@ def stack_isolation_tests(name, stacks):
             },
             stack = own,
             deps = [
-                Label(":checks"),
+                Label("//gates:checks"),
                 Label("//pypi:locks"),
             ],
         )
