@@ -30,7 +30,7 @@ def _debian_impl(mctx):
                 name = tag.name,
                 lock = tag.lock,
                 packages = _group_packages(lock, tag.lock, tag.groups, tag.exclude_groups),
-                tar = tag.tar,
+                layout = "tar" if tag.tar else "dir",
             )
         for tag in mod.tags.program:
             lock = json.decode(mctx.read(tag.lock))
@@ -41,7 +41,7 @@ def _debian_impl(mctx):
                 packages = _group_packages(lock, tag.lock, tag.groups),
                 files = {name + ".sh": root_binary_wrapper(tag.binary, own_loader = tag.wrap)},
                 build_file_content = root_binary_build(name),
-                self_contained = True,
+                layout = "tree",
             )
         for tag in mod.tags.python_interpreter:
             lock = json.decode(mctx.read(tag.lock))
@@ -61,7 +61,7 @@ def _debian_impl(mctx):
                     "python3": python_interpreter_wrapper(tag.interpreter),
                 },
                 build_file_content = python_interpreter_build(),
-                self_contained = True,
+                layout = "tree",
             )
 
 debian = module_extension(

@@ -1,15 +1,38 @@
 """The wrapper and BUILD file that turn a Debian root into a Python interpreter."""
 
+def _find_root():
+    # The one place that finds a root beside the program that runs from it.
+    # The root is a tree artifact (deb/private/unpack.bzl) staged in runfiles,
+    # under the directory of the program's repository: the program's own
+    # runfiles (`<program>.runfiles/<repo>/root`: a tool in an action, `bazel
+    # run`), or the runfiles it is itself part of (`root` beside it: the
+    # interpreter of a py_binary, a program a test names by $(rootpath)).
+    # Made absolute, so a program that changes directory keeps it.
+    return """\
+case $0 in */*) here=${0%/*} ;; *) here=. ;; esac
+repo=${here##*/}
+root=
+for candidate in "$0.runfiles/$repo/root" "$here/root" "${RUNFILES_DIR:-/nonexistent}/$repo/root"; do
+  if [ -d "$candidate" ]; then
+    root=$(cd "$candidate" && pwd)
+    break
+  fi
+done
+if [ -z "$root" ]; then
+  echo "$0: the Debian root of @$repo is in none of its runfiles (looked in $0.runfiles/$repo and beside it)" >&2
+  exit 127
+fi
+"""
+
 def python_interpreter_wrapper(interpreter):
     """Returns a POSIX sh script that runs `interpreter` from the root beside it.
 
     The root's own loader and libraries are used, never the host's. `--argv0`
     makes sys.executable this wrapper, so subprocesses started through
     sys.executable stay on the same interpreter; PYTHONHOME points Python at the
-    root's standard library. It never writes bytecode: the root is a
-    repository's source tree that every tool reads, and a `.pyc` written
-    there by the first build's tools changed every tool's runfiles (a second
-    build re-ran 93 actions of //:image).
+    root's standard library. It never writes bytecode: the root is an output
+    that every tool reads, and a `.pyc` written there would change every
+    tool's inputs (a second build once re-ran 93 actions of //:image).
 
     Args:
       interpreter: path of the interpreter binary relative to the root.
@@ -20,8 +43,7 @@ def python_interpreter_wrapper(interpreter):
     return """\
 #!/bin/sh
 # Python from pinned Debian packages, run with the root's own loader and libraries.
-here=$(dirname "$(readlink -f "$0")")
-root="$here/root"
+""" + _find_root() + """\
 PYTHONHOME="$root/usr"
 PYTHONDONTWRITEBYTECODE=1
 export PYTHONHOME PYTHONDONTWRITEBYTECODE
@@ -47,16 +69,12 @@ def root_binary_wrapper(binary, own_loader = True):
     Returns:
       The script's content.
     """
+    script = """\
+#!/bin/sh
+# A program from pinned Debian packages""" + (", run with the root's own loader and libraries." if own_loader else ".") + "\n" + _find_root()
     if not own_loader:
-        return """\
-#!/bin/sh
-exec "$(dirname "$(readlink -f "$0")")/root/{binary}" "$@"
-""".format(binary = binary)
-    return """\
-#!/bin/sh
-# A program from pinned Debian packages, run with the root's own loader and libraries.
-root="$(dirname "$(readlink -f "$0")")/root"
-""" + _own_loader_exec(binary)
+        return script + 'exec "$root/{binary}" "$@"\n'.format(binary = binary)
+    return script + _own_loader_exec(binary)
 
 def root_binary_build(name):
     """Returns the BUILD file of a repository holding a wrapped program.
@@ -68,14 +86,12 @@ def root_binary_build(name):
       The BUILD file's content.
     """
     return """\
-exports_files(["root", "packages.txt"])
+exports_files(["packages.txt"])
 
-# File by file: Bazel 7 sends no source directory in runfiles to a remote
-# worker (bazelbuild/bazel#11495).
 sh_binary(
     name = "{name}",
     srcs = ["{name}.sh"],
-    data = glob(["root/**"]),
+    data = [":root"],
     visibility = ["//visibility:public"],
 )
 """.format(name = name)
@@ -121,13 +137,11 @@ def python_facts(interpreter, lock):
 def python_interpreter_build():
     """Returns the BUILD file of an interpreter repository."""
     return """\
-exports_files(["python3", "python.json", "root", "packages.txt"])
+exports_files(["python3", "python.json", "packages.txt"])
 
-# File by file: Bazel 7 sends no source directory in runfiles to a remote
-# worker (bazelbuild/bazel#11495). Bytecode is never part of it.
 filegroup(
     name = "files",
-    srcs = glob(["root/**"], exclude = ["root/**/__pycache__/**"]),
+    srcs = [":root"],
     visibility = ["//visibility:public"],
 )
 """

@@ -13,7 +13,8 @@ port=${1:-5123}
 registry="127.0.0.1:$port"
 changed=services/imagestats/imagestats/main.py
 tools/bazel build //third_party/debian:crane >/dev/null 2>&1
-crane="$(tools/bazel info output_base 2>/dev/null)/external/_main~debian~crane/crane.sh"
+# The wrapper finds crane's root in its runfiles, beside it in bazel-out.
+crane="$PWD/$(tools/bazel cquery --output=starlark --starlark:expr=target.files_to_run.executable.path //third_party/debian:crane 2>/dev/null)"
 "$crane" registry serve --address "$registry" >/dev/null 2>&1 &
 server=$!
 cleanup() {
