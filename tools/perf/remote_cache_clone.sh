@@ -39,6 +39,9 @@ if [[ -n "${EXEC_LOG:-}" ]]; then
 fi
 if [[ -z "${KEEP:-}" ]]; then
   tools/bazel clean --expunge >/dev/null 2>&1
+  # A server left behind (seen after some expunges) would hold GBs of memory
+  # through the next clone's measurement.
+  tools/bazel shutdown >/dev/null 2>&1
   cd / && rm -rf "/tmp/rc-$name"
 fi
 exit "$rc"
