@@ -55,7 +55,8 @@ def pip_lock(name, stack, **kwargs):
       committed file is stale; it needs PyPI, so it is tagged
       `requires-network` (run it with `--config=network`).
     - `<name>_wheels_test` (no network): the wheel map maps exactly the pins
-      of the lock, each to a file whose sha256 the lock lists.
+      of the lock, each to a file whose sha256 the lock lists, from the index
+      the stack's indexes.json assigns its package (PyPI without one).
     - `<name>_consistency_test` (no network): the lock is closed (every
       Requires-Dist of every pin, markers evaluated for the target, pinned at
       a satisfying version), every name in requirements.in is pinned,
@@ -93,9 +94,15 @@ def pip_lock(name, stack, **kwargs):
         "--update-command='tools/bazel run //%s:%s.update'" % (pkg, name),
         "--python-info=$(rootpath %s)" % python_info,
     ]
+    indexes_data = []
+    wheels_test_args = []
+    if stack.indexes:
+        args.append("--indexes=" + _path(stack.indexes))
+        indexes_data = [stack.indexes]
+        wheels_test_args = ["--indexes=$(rootpath %s)" % stack.indexes]
     srcs = [Label("//pypi:update_lock.py")]
     deps = [
-        Label("//pypi:wheel_index"),
+        Label("//pypi:update_lock"),
         Label("@build_tools//:site_packages"),
     ]
     py_binary(
@@ -115,7 +122,7 @@ def pip_lock(name, stack, **kwargs):
         srcs = srcs,
         main = Label("//pypi:update_lock.py"),
         args = args + ["--check"],
-        data = [requirements_in, lock, wheels_lock, python_info],
+        data = [requirements_in, lock, wheels_lock, python_info] + indexes_data,
         deps = deps,
         size = "large",
         tags = ["requires-network", "no-sandbox"],
@@ -132,8 +139,8 @@ def pip_lock(name, stack, **kwargs):
             "--lock=$(rootpath %s)" % lock,
             "--out=$(rootpath %s)" % wheels_lock,
             "--python-info=$(rootpath %s)" % python_info,
-        ],
-        data = [lock, wheels_lock, python_info],
+        ] + wheels_test_args,
+        data = [lock, wheels_lock, python_info] + indexes_data,
         deps = [Label("//pypi:wheel_index")],
         **kwargs
     )

@@ -63,6 +63,7 @@ def _pypi_impl(mctx):
                 installs[name] = "@%s//:install_%s" % (repo, python)
             _site_packages(
                 name = tag.name,
+                indexes = tag.indexes,
                 installs = installs,
                 lock = tag.lock,
                 python_info = tag.python_info,
@@ -91,6 +92,7 @@ pypi = module_extension(
     doc = "The wheels pinned by each requirements_lock.txt (via its wheels.lock.json): a repository and an install action per wheel, and a site_packages repository per lock.",
     tag_classes = {
         "site_packages": tag_class(attrs = {
+            "indexes": attr.label(doc = "The stack's indexes.json (beside its lock): which index each package comes from, the default one for the rest (docs/INDEXES.md): `STACK.indexes`, what pip_lock resolves against and checks the wheel map by. Leave it out for PyPI alone."),
             "lock": attr.label(doc = "The pip-tools lock (requirements_lock.txt) `wheels_lock` was made from: `STACK.lock`, what pip_lock keeps and the gates read. Leave it out for a stack kept by its wheel map alone."),
             "name": attr.string(mandatory = True, doc = "The repository's name (`@<name>//:site_packages`, `@<name>//:defs.bzl`)."),
             "python_info": attr.label(mandatory = True, doc = "The interpreter's facts (`python.json`, from its `_facts` repository, e.g. `@python_3_11_facts//:python.json`; reading it does not unpack the interpreter): its version and site-packages path."),

@@ -102,6 +102,6 @@ pywin32==306 ; sys_platform == "win32" \\
 
 def fake_fetch(name: str, version: str) -> list[dict[str, Any]]:
     try:
-        return PYPI[name][version]
+        return [{**f, "index": "pypi"} for f in PYPI[name][version]]
     except KeyError:
         raise AssertionError(f"unexpected fetch of {name}=={version}") from None

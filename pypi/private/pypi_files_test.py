@@ -1,127 +1,132 @@
-"""Tests for pypi_files.py (no network: PyPI answers are synthetic)."""
+"""Tests for pypi_files.py: a release's files from its one index (pages synthetic)."""
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import unittest
-from typing import Any
-from unittest import mock
 
 sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(__file__), "../../..")))
 
-from pypi.private import pypi_files
+from pypi.private import index_config, pypi_files, simple_index
 from rules_common.cli import UserError
 
+SHA = "cd" * 32
+CONFIG = index_config.parse(
+    {
+        "default": "corp",
+        "indexes": [
+            {"name": "corp", "url": "https://corp.example/simple/"},
+            {"name": "pytorch", "url": "https://download.pytorch.org/whl/cu124/"},
+        ],
+        "packages": {"torch": "pytorch"},
+    },
+    "indexes.json",
+)
 
-class FetchTest(unittest.TestCase):
-    """The two PyPI answers, reduced to release files (network mocked)."""
-
-    RELEASE_JSON = {
-        "urls": [
-            {
-                "filename": "x-1.0-py3-none-any.whl",
-                "url": "../../packages/ab/cd/x-1.0-py3-none-any.whl",
-                "digests": {"sha256": "AB" * 32, "md5": "0"},
-                "size": 10,
-            }
-        ]
-    }
-    SIMPLE_JSON = {
-        "meta": {"api-version": "1.1"},
+CORP = {
+    "https://corp.example/simple/my-pkg/": {
         "files": [
             {
                 "filename": "my_pkg-1.0-py3-none-any.whl",
-                "url": "https://files.pythonhosted.org/packages/a/b/my_pkg-1.0-py3-none-any.whl",
-                "hashes": {"sha256": "cd" * 32},
+                "url": "/f/my_pkg-1.0-py3-none-any.whl",
+                "hashes": {"sha256": SHA},
                 "size": 5,
             },
             {
                 "filename": "my_pkg-1.0.1-py3-none-any.whl",
-                "url": "https://files.pythonhosted.org/x/my_pkg-1.0.1-py3-none-any.whl",
-                "hashes": {"sha256": "ef" * 32},
+                "url": "/f/my_pkg-1.0.1-py3-none-any.whl",
+                "hashes": {"sha256": SHA},
                 "size": 6,
             },
             {
                 "filename": "my-pkg-1.0.tar.gz",
-                "url": "/packages/c/d/my-pkg-1.0.tar.gz",
-                "hashes": {"sha256": "01" * 32},
+                "url": "/f/my-pkg-1.0.tar.gz",
+                "hashes": {"sha256": SHA},
                 "size": 7,
             },
-        ],
-    }
+            {
+                "filename": "other-1.0-py3-none-any.whl",
+                "url": "/f/other-1.0-py3-none-any.whl",
+                "hashes": {"sha256": SHA},
+                "size": 8,
+            },
+        ]
+    },
+    # What the default index offers under torch's name, at a higher version:
+    # never asked, since torch is assigned to the PyTorch index.
+    "https://corp.example/simple/torch/": {
+        "files": [
+            {
+                "filename": "torch-99.0-py3-none-any.whl",
+                "url": "/evil.whl",
+                "hashes": {"sha256": SHA},
+                "size": 1,
+            }
+        ]
+    },
+}
+TORCH_HTML = (
+    '<a href="/whl/cu124/torch-2.6.0%2Bcu124-cp311-cp311-linux_x86_64.whl'
+    f'#sha256={SHA}">'
+    "torch-2.6.0+cu124-cp311-cp311-linux_x86_64.whl</a>"
+)
 
-    def test_release_json(self) -> None:
-        files = pypi_files.files_from_release_json(
-            self.RELEASE_JSON, "https://pypi.org/pypi/x/1.0/json"
-        )
-        self.assertEqual(
-            files,
-            [
-                {
-                    "filename": "x-1.0-py3-none-any.whl",
-                    "url": "https://pypi.org/pypi/packages/ab/cd/x-1.0-py3-none-any.whl",
-                    "sha256": "ab" * 32,
-                    "size": 10,
-                }
-            ],
-        )
 
-    def test_simple_json_filters_version(self) -> None:
-        files = pypi_files.files_from_simple_json(
-            self.SIMPLE_JSON, "my-pkg", "1.0", "https://pypi.org/simple/my-pkg/"
-        )
+def get(url: str, index: simple_index.Index) -> tuple[str, bytes] | None:
+    get.asked.append((index.name, url))  # type: ignore[attr-defined]
+    if url in CORP:
+        return simple_index.SIMPLE_JSON, json.dumps(CORP[url]).encode()
+    if url == "https://download.pytorch.org/whl/cu124/torch/":
+        return "text/html", TORCH_HTML.encode()
+    return None
+
+
+class FetchTest(unittest.TestCase):
+    def setUp(self) -> None:
+        get.asked = []  # type: ignore[attr-defined]
+        self.fetch = pypi_files.index_fetch(CONFIG, get)
+
+    def test_keeps_the_pinned_version_and_names_the_index(self) -> None:
+        files = self.fetch("My_Pkg", "1.0")
         self.assertEqual(
-            [(f["filename"], f["url"]) for f in files],
+            [(f["filename"], f["url"], f["index"]) for f in files],
             [
                 (
                     "my_pkg-1.0-py3-none-any.whl",
-                    "https://files.pythonhosted.org/packages/a/b/my_pkg-1.0-py3-none-any.whl",
+                    "https://corp.example/f/my_pkg-1.0-py3-none-any.whl",
+                    "corp",
                 ),
                 (
                     "my-pkg-1.0.tar.gz",
-                    "https://pypi.org/packages/c/d/my-pkg-1.0.tar.gz",
+                    "https://corp.example/f/my-pkg-1.0.tar.gz",
+                    "corp",
                 ),
             ],
         )
 
-    def test_falls_back_to_simple_index(self) -> None:
-        calls: list[tuple[str, str]] = []
-
-        def get_json(url: str, accept: str, label: str) -> Any:
-            calls.append((url, accept))
-            return None if "/pypi/" in url else self.SIMPLE_JSON
-
-        with mock.patch.object(pypi_files, "_get_json", get_json):
-            files = pypi_files.fetch_release("my-pkg", "1.0.1")
+    def test_an_assigned_package_is_asked_of_its_index_only(self) -> None:
+        files = self.fetch("torch", "2.6.0+cu124")
+        self.assertEqual([f["index"] for f in files], ["pytorch"])
         self.assertEqual(
-            [f["filename"] for f in files], ["my_pkg-1.0.1-py3-none-any.whl"]
-        )
-        self.assertEqual(
-            calls,
-            [
-                ("https://pypi.org/pypi/my-pkg/1.0.1/json", "application/json"),
-                (
-                    "https://pypi.org/simple/my-pkg/",
-                    "application/vnd.pypi.simple.v1+json",
-                ),
-            ],
-        )
-
-    def test_uses_release_json_when_served(self) -> None:
-        with mock.patch.object(pypi_files, "_get_json", lambda *_: self.RELEASE_JSON):
-            files = pypi_files.fetch_release("x", "1.0")
-        self.assertEqual(files[0]["sha256"], "ab" * 32)
-
-    def test_no_such_release(self) -> None:
-        def get_json(url: str, accept: str, label: str) -> Any:
-            return None if "/pypi/" in url else self.SIMPLE_JSON
-
-        with (
-            mock.patch.object(pypi_files, "_get_json", get_json),
-            self.assertRaisesRegex(UserError, r"my-pkg==9\.9: PyPI has no such"),
+            get.asked, [("pytorch", "https://download.pytorch.org/whl/cu124/torch/")]
+        )  # type: ignore[attr-defined]
+        with self.assertRaisesRegex(
+            UserError,
+            r"torch==99\.0: index pytorch .* has no such release \(it is assigned",
         ):
-            pypi_files.fetch_release("my-pkg", "9.9")
+            self.fetch("torch", "99.0")
+
+    def test_no_such_release_on_the_default(self) -> None:
+        with self.assertRaisesRegex(
+            UserError,
+            r"my-pkg==9\.9: index corp \(https://corp.example/simple/\) "
+            "has no such release",
+        ):
+            self.fetch("my-pkg", "9.9")
+        with self.assertRaisesRegex(UserError, "absent==1.0: index corp"):
+            self.fetch("absent", "1.0")
 
 
 if __name__ == "__main__":

@@ -64,6 +64,8 @@ STACK = struct(
     lock = {lock},
     requirements_in = {requirements_in},
     wheels_lock = Label("{wheels_lock}"),
+    # Which index each package comes from (None: PyPI alone).
+    indexes = {indexes},
     # Every locked distribution, importable (a py_library); the install
     # prefix (/usr/local in an image); the repository's files.
     site_packages = Label("//:site_packages"),
@@ -107,6 +109,7 @@ def _site_packages_impl(rctx):
         version = facts["version"],
         python_info = rctx.attr.python_info,
         lock = _label_or_none(rctx.attr.lock),
+        indexes = _label_or_none(rctx.attr.indexes),
         requirements_in = _label_or_none(rctx.attr.requirements_in),
         wheels_lock = rctx.attr.wheels_lock,
     ))
@@ -122,6 +125,7 @@ every macro takes (`stack = STACK`). It
 downloads and installs nothing itself: each wheel is its own repository
 (`pypi_wheel`) and its own install action (`wheel_install`).""",
     attrs = {
+        "indexes": attr.label(allow_single_file = True, doc = "The stack's indexes.json (which index each package comes from)."),
         "installs": attr.string_dict(mandatory = True, doc = "distribution -> its wheel_install label"),
         "lock": attr.label(allow_single_file = True, doc = "The pip-tools lock (requirements_lock.txt) the wheel map was made from."),
         "requirements_in": attr.label(allow_single_file = True, doc = "The lock's intent (requirements.in)."),

@@ -5,10 +5,13 @@
     tools/bazel test --config=network //:requirements_test   # are they current?
 
 pip-compile (pip-tools, from the build_tools lock) runs on the hermetic
-Python with every pin hashed; wheel_index then maps each pin to the one wheel
-for the target of `--python-info` (the interpreter's python.json, e.g. cp311
-manylinux x86_64, glibc <= 2.36) and records its URL and sha256. The host's pip
-configuration is ignored, so the lock depends only on requirements.in and PyPI.
+Python with every pin hashed, against one loopback index (index_router.py)
+that serves each package from the one index the stack's indexes.json
+assigns it (`--indexes`; PyPI alone without it); wheel_index then maps each
+pin to the one wheel for the target of `--python-info` (the interpreter's
+python.json, e.g. cp311 manylinux x86_64, glibc <= 2.36) and records its
+index, URL and sha256. The host's pip configuration is ignored, so the lock
+depends only on requirements.in and the indexes.
 """
 
 from __future__ import annotations
@@ -21,7 +24,9 @@ import subprocess
 import sys
 import tempfile
 
-from pypi.private import wheel_index
+from pypi.private import index_config, index_router, wheel_index
+from pypi.private.index_config import IndexConfig
+from rules_common.cli import UserError
 
 PROXY_VARIABLES = (
     "HTTP_PROXY",
@@ -45,9 +50,24 @@ PIP_COMPILE_FLAGS = [
 
 
 def pip_compile(
-    workdir: str, requirements_in: str, lock: str, update_command: str
+    workdir: str,
+    requirements_in: str,
+    lock: str,
+    update_command: str,
+    config: IndexConfig,
 ) -> None:
-    """Runs pip-compile in `workdir` on relative paths, which the lock names."""
+    """Runs pip-compile in `workdir` on relative paths, which the lock names,
+    through the index router: one index, each package from its own."""
+    try:
+        with index_router.serve(config) as index_url:
+            _pip_compile(workdir, requirements_in, lock, update_command, index_url)
+    except UserError as e:
+        raise SystemExit(f"update_lock: {e}") from None
+
+
+def _pip_compile(
+    workdir: str, requirements_in: str, lock: str, update_command: str, index_url: str
+) -> None:
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": os.environ.get("HOME", workdir),
@@ -71,6 +91,8 @@ def pip_compile(
         "piptools",
         "compile",
         *PIP_COMPILE_FLAGS,
+        "--index-url",
+        index_url,
         "--output-file",
         lock,
         requirements_in,
@@ -81,7 +103,7 @@ def pip_compile(
         raise SystemExit(
             f"update_lock: pip-compile failed on {requirements_in} "
             f"(exit {result.returncode}); "
-            "see its output above. Is PyPI reachable?"
+            "see its output above. Are the indexes reachable?"
         )
 
 
@@ -92,15 +114,24 @@ def update(
     wheels_lock: str,
     update_command: str,
     python_info: str,
+    indexes: str | None,
 ) -> int:
-    pip_compile(workspace, requirements_in, lock, update_command)
-    return _wheel_index(workspace, lock, wheels_lock, python_info)
+    config = index_config.load(indexes and os.path.join(workspace, indexes))
+    pip_compile(workspace, requirements_in, lock, update_command, config)
+    return _wheel_index(workspace, lock, wheels_lock, python_info, indexes)
 
 
 def _wheel_index(
-    workspace: str, lock: str, wheels_lock: str, python_info: str, *flags: str
+    workspace: str,
+    lock: str,
+    wheels_lock: str,
+    python_info: str,
+    indexes: str | None,
+    *flags: str,
 ) -> int:
     """wheel_index on the lock and wheel map of `workspace` (`--check` in flags)."""
+    if indexes:
+        flags = (*flags, "--indexes", os.path.join(workspace, indexes))
     return wheel_index.main(
         [
             *flags,
@@ -121,29 +152,40 @@ def check(
     wheels_lock: str,
     update_command: str,
     python_info: str,
+    indexes: str | None,
 ) -> int:
     """Recompiles into a scratch copy; exits 1 if the committed files are stale."""
+    config = index_config.load(indexes and os.path.join(workspace, indexes))
     with tempfile.TemporaryDirectory() as scratch:
         for path in (requirements_in, lock):
             os.makedirs(os.path.join(scratch, os.path.dirname(path)), exist_ok=True)
             shutil.copyfile(os.path.join(workspace, path), os.path.join(scratch, path))
-        pip_compile(scratch, requirements_in, lock, update_command)
+        pip_compile(scratch, requirements_in, lock, update_command, config)
         if not filecmp.cmp(
             os.path.join(scratch, lock), os.path.join(workspace, lock), shallow=False
         ):
             print(
-                f"update_lock: {lock} is stale against {requirements_in} and PyPI: "
+                f"update_lock: {lock} is stale against {requirements_in} and its "
+                "indexes: "
                 f"run `{update_command}`",
                 file=sys.stderr,
             )
             return 1
-    status = _wheel_index(workspace, lock, wheels_lock, python_info, "--check")
+    status = _wheel_index(workspace, lock, wheels_lock, python_info, indexes, "--check")
     if status == 0:
         print(f"update_lock: {lock} and {wheels_lock} are current", file=sys.stderr)
     return status
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except UserError as e:
+        print(f"update_lock: error: {e}", file=sys.stderr)
+        return 1
+
+
+def _main(argv: list[str] | None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--requirements-in", required=True)
     parser.add_argument("--lock", required=True)
@@ -157,6 +199,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--python-info", required=True, help="the target interpreter's python.json"
     )
+    parser.add_argument(
+        "--indexes", help="the stack's indexes.json, relative to the workspace"
+    )
     args = parser.parse_args(argv)
     python_info = os.path.abspath(args.python_info)
     if args.check:
@@ -167,6 +212,7 @@ def main(argv: list[str] | None = None) -> int:
             args.wheels_lock,
             args.update_command,
             python_info,
+            args.indexes,
         )
     workspace = os.environ.get("BUILD_WORKSPACE_DIRECTORY")
     if not workspace:
@@ -182,6 +228,7 @@ def main(argv: list[str] | None = None) -> int:
         args.wheels_lock,
         args.update_command,
         python_info,
+        args.indexes,
     )
 
 

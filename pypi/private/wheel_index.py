@@ -1,15 +1,18 @@
 #!/usr/bin/env python3
-"""Map a pip-compile lock to one concrete PyPI wheel per pin.
+"""Map a pip-compile lock to one concrete wheel per pin, from its index.
 
 Reads ``requirements_lock.txt`` (``pip-compile --generate-hashes`` format),
-asks PyPI's JSON API for the files of every pinned release, picks the wheel
+asks the one index each package may come from (``--indexes``: the stack's
+indexes.json; PyPI alone without it) for the files of every pinned release,
+picks the wheel
 that best fits the target interpreter (`--python-info`: its python.json, e.g.
 CPython 3.11 on manylinux x86_64 with glibc <= 2.36), checks
 that its sha256 is one of the lock's ``--hash`` values for that pin, and
-writes ``wheels.lock.json``.
+writes ``wheels.lock.json``, each wheel with the index it came from.
 
 ``--check`` verifies, without network, that an existing ``wheels.lock.json``
-still matches the lock.
+still matches the lock, and that each wheel came from the index its package
+is assigned.
 
 Markers and tags are packaging's (pypi/private/target.py).
 """
@@ -31,9 +34,11 @@ if not __package__:
         0, os.path.abspath(os.path.join(os.path.dirname(__file__), "../../.."))
     )
 
+from pypi.private import index_config
 from pypi.private import target as targets
+from pypi.private.index_config import IndexConfig
 from pypi.private.pip_lock_file import UPDATE_COMMAND, Lock, Pin, read_lock
-from pypi.private.pypi_files import Fetch, ReleaseFile, fetch_release
+from pypi.private.pypi_files import Fetch, ReleaseFile, SizeOf, head_size, index_fetch
 from pypi.private.target import Target
 from rules_common import atomic_file
 from rules_common.cli import UserError, log
@@ -73,23 +78,39 @@ def applicable_pins(lock: Lock, target: Target) -> dict[str, Pin]:
 # Index building
 
 
-def resolve_pin(pin: Pin, files: list[ReleaseFile], target: Target) -> dict[str, Any]:
-    chosen = target.select_wheel(files)
+def resolve_pin(
+    pin: Pin,
+    files: list[ReleaseFile],
+    target: Target,
+    size_of: SizeOf | None = None,
+) -> dict[str, Any]:
+    chosen = target.select_wheel([f for f in files if not f.get("yanked")])
+    where = (
+        f"index {files[0]['index']}" if files and files[0].get("index") else "the index"
+    )
     if chosen is None:
-        kinds = sorted({str(f.get("filename", "?")) for f in files}) or ["no files"]
+        kinds = sorted(
+            {
+                str(f.get("filename", "?")) + (" (yanked)" if f.get("yanked") else "")
+                for f in files
+            }
+        ) or ["no files"]
         raise UserError(
             f"{pin.name}=={pin.version}: no wheel fits {target.describe()}; "
-            f"PyPI has: {', '.join(kinds)}"
+            f"{where} has: {', '.join(kinds)}"
         )
     sha256 = str(chosen.get("sha256", "")).lower()
     if not re.fullmatch(r"[0-9a-f]{64}", sha256) or not chosen.get("url"):
         raise UserError(
-            f"{pin.name}=={pin.version}: PyPI's entry for {chosen['filename']} "
+            f"{pin.name}=={pin.version}: {where}'s entry for {chosen['filename']} "
             "lacks a url or a sha256"
         )
-    if not isinstance(chosen.get("size"), int):
+    size = chosen.get("size")
+    if not isinstance(size, int) and size_of is not None:
+        size = size_of(chosen)
+    if not isinstance(size, int):
         raise UserError(
-            f"{pin.name}=={pin.version}: PyPI's entry for {chosen['filename']} "
+            f"{pin.name}=={pin.version}: {where}'s entry for {chosen['filename']} "
             "lacks its size (the index must serve PEP 700 metadata)"
         )
     if not pin.hashes:
@@ -103,26 +124,37 @@ def resolve_pin(pin: Pin, files: list[ReleaseFile], target: Target) -> dict[str,
             f"({sha256}) is not among the lock's --hash values for this pin; the "
             f"lock was made from other files: regenerate it with `{UPDATE_COMMAND}`"
         )
-    return {
+    entry = {
         "version": pin.version,
         "filename": chosen["filename"],
         "url": chosen["url"],
         "sha256": sha256,
-        "size": chosen["size"],
+        "size": size,
     }
+    if chosen.get("index"):
+        entry["index"] = chosen["index"]
+    return entry
 
 
 def build_index(
-    lock: Lock, target: Target, fetch: Fetch = fetch_release, jobs: int = 8
+    lock: Lock,
+    target: Target,
+    fetch: Fetch | None = None,
+    jobs: int = 8,
+    config: IndexConfig | None = None,
+    size_of: SizeOf | None = None,
 ) -> dict[str, Any]:
+    config = config or index_config.pypi_only()
+    fetch = fetch or index_fetch(config)
     pins = applicable_pins(lock, target)
     wheels: dict[str, Any] = {}
     problems: list[str] = []
 
     def work(pin: Pin) -> dict[str, Any]:
-        return resolve_pin(pin, fetch(pin.name, pin.version), target)
+        return resolve_pin(pin, fetch(pin.name, pin.version), target, size_of)
 
-    log(f"wheel_index: resolving {len(pins)} pins against PyPI")
+    names = ", ".join(sorted(config.indexes))
+    log(f"wheel_index: resolving {len(pins)} pins against {names} ({config.source})")
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         futures = {pool.submit(work, pin): name for name, pin in pins.items()}
         done = 0
@@ -154,8 +186,12 @@ def render_index(index: dict[str, Any]) -> str:
 # Offline check
 
 
-def check_index(lock: Lock, index: Any, target: Target) -> list[str]:
-    """Why `index` (parsed wheels.lock.json) disagrees with `lock`; [] if it agrees."""
+def check_index(
+    lock: Lock, index: Any, target: Target, config: IndexConfig | None = None
+) -> list[str]:
+    """Why `index` (parsed wheels.lock.json) disagrees with `lock` or with the
+    index each package is assigned in `config`; [] if it agrees."""
+    config = config or index_config.pypi_only()
     if not isinstance(index, dict) or not isinstance(index.get("wheels"), dict):
         return ["it is not a wheels.lock.json (no `wheels` object)"]
     problems: list[str] = []
@@ -184,6 +220,12 @@ def check_index(lock: Lock, index: Any, target: Target) -> list[str]:
             )
         if str(entry.get("sha256", "")).lower() not in pin.hashes:
             problems.append(f"{name}: wheel sha256 is not among the lock's hashes")
+        assigned = config.index_for(name).name
+        if entry.get("index") != assigned:
+            problems.append(
+                f"{name}: its wheel came from index {entry.get('index')!r}, but "
+                f"{config.source} assigns it {assigned!r}"
+            )
         filename = str(entry.get("filename", ""))
         try:
             wheel_project, _ = targets.wheel_name(filename)
@@ -217,7 +259,7 @@ def _resolve(path: str) -> str:
     return path
 
 
-def main(argv: list[str] | None = None, fetch: Fetch = fetch_release) -> int:
+def main(argv: list[str] | None = None, fetch: Fetch | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument(
         "--lock", required=True, help="requirements_lock.txt (pip-compile)"
@@ -235,11 +277,17 @@ def main(argv: list[str] | None = None, fetch: Fetch = fetch_release) -> int:
         required=True,
         help="the target interpreter's python.json (@<interpreter>//:python.json)",
     )
-    parser.add_argument("--jobs", type=int, default=8, help="concurrent PyPI requests")
+    parser.add_argument(
+        "--indexes",
+        help="the stack's indexes.json (which index each package comes from); "
+        "without it, PyPI alone",
+    )
+    parser.add_argument("--jobs", type=int, default=8, help="concurrent index requests")
     args = parser.parse_args(argv)
     lock_path, out_path = _resolve(args.lock), _resolve(args.out)
     try:
         target = Target.from_facts(os.path.abspath(args.python_info))
+        config = index_config.load(_resolve(args.indexes) if args.indexes else None)
         lock = read_lock(lock_path)
         if args.check:
             try:
@@ -250,14 +298,21 @@ def main(argv: list[str] | None = None, fetch: Fetch = fetch_release) -> int:
             except (OSError, json.JSONDecodeError) as e:
                 problems = [f"cannot read {out_path}: {e}"]
             else:
-                problems = check_index(lock, index, target)
+                problems = check_index(lock, index, target, config)
             if problems:
                 details = "".join(f"\n  - {p}" for p in problems)
                 print(f"{STALE_MESSAGE}{details}", file=sys.stderr)
                 return 1
             print(f"{out_path} matches {lock_path} ({len(index['wheels'])} wheels)")
             return 0
-        index = build_index(lock, target, fetch=fetch, jobs=args.jobs)
+        index = build_index(
+            lock,
+            target,
+            fetch=fetch,
+            jobs=args.jobs,
+            config=config,
+            size_of=head_size(config),
+        )
         atomic_file.write_text(out_path, render_index(index))
     except UserError as e:
         print(f"wheel_index: error: {e}", file=sys.stderr)

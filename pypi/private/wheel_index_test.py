@@ -15,7 +15,7 @@ from unittest import mock
 
 sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(__file__), "../../..")))
 
-from pypi.private import wheel_index
+from pypi.private import index_config, wheel_index
 from pypi.private.fake_pypi import LOCK, TARGET, fake_fetch, sha, write_facts
 from pypi.private.pip_lock_file import Lock, parse_lock_text
 from rules_common.cli import UserError
@@ -88,6 +88,42 @@ class BuildIndexTest(unittest.TestCase):
             )
 
 
+class ResolvePinTest(unittest.TestCase):
+    PIN = parse_lock_text(
+        "x==1.0 \\\n    --hash=sha256:" + sha("x-1.0-py3-none-any.whl") + "\n", "lock"
+    )[0]
+
+    def test_size_from_head_when_the_page_has_none_and_yanked_skipped(self) -> None:
+        files = [
+            {
+                "filename": "x-1.0-py3-none-any.whl",
+                "url": "https://i/x-1.0-py3-none-any.whl",
+                "sha256": sha("x-1.0-py3-none-any.whl"),
+                "size": None,
+                "index": "pt",
+            },
+            {
+                "filename": "x-1.0-cp311-cp311-manylinux_2_17_x86_64.whl",
+                "url": "https://i/y.whl",
+                "sha256": "0" * 64,
+                "size": 1,
+                "yanked": True,
+                "index": "pt",
+            },
+        ]
+        entry = wheel_index.resolve_pin(self.PIN, files, TARGET, size_of=lambda f: 42)
+        self.assertEqual(
+            (entry["size"], entry["index"], entry["url"]),
+            (42, "pt", "https://i/x-1.0-py3-none-any.whl"),
+        )
+        with self.assertRaisesRegex(
+            UserError, "index pt's entry for x-1.0-py3-none-any.whl lacks its size"
+        ):
+            wheel_index.resolve_pin(self.PIN, files, TARGET)
+        with self.assertRaisesRegex(UserError, r"index pt has: .*\(yanked\)"):
+            wheel_index.resolve_pin(self.PIN, files[1:], TARGET)
+
+
 class CheckTest(unittest.TestCase):
     def setUp(self) -> None:
         self.lock = lock_from(LOCK)
@@ -112,6 +148,31 @@ class CheckTest(unittest.TestCase):
         self.index["wheels"]["torch"]["sha256"] = "f" * 64
         problems = wheel_index.check_index(self.lock, self.index, TARGET)
         self.assertTrue(any("torch: wheel sha256" in p for p in problems), problems)
+
+    def test_a_wheel_from_another_index_than_assigned(self) -> None:
+        config = index_config.parse(
+            {
+                "indexes": [
+                    {"name": "pypi", "url": "https://pypi.org/simple/"},
+                    {
+                        "name": "pytorch",
+                        "url": "https://download.pytorch.org/whl/cu124/",
+                    },
+                ],
+                "packages": {"torch": "pytorch"},
+            },
+            "third_party/x/indexes.json",
+        )
+        problems = wheel_index.check_index(self.lock, self.index, TARGET, config)
+        self.assertIn(
+            "torch: its wheel came from index 'pypi', but third_party/x/indexes.json "
+            "assigns it 'pytorch'",
+            problems,
+        )
+        self.assertEqual(len(problems), 1, problems)
+        del self.index["wheels"]["torch"]["index"]
+        problems = wheel_index.check_index(self.lock, self.index, TARGET)
+        self.assertIn("torch: its wheel came from index None, but", "\n".join(problems))
 
     def test_garbage(self) -> None:
         self.assertTrue(wheel_index.check_index(self.lock, [], TARGET))
