@@ -95,6 +95,7 @@ def _site_packages_impl(rctx):
         w = index["wheels"][name]
         install = rctx.attr.installs[name]
         layers.append('alias(\n    name = "layer_%s",\n    actual = "%s",\n)\n' % (name, install.replace(":install_", ":layer_")))
+        layers.append('alias(\n    name = "wheel_%s",\n    actual = "%s//:%s",\n)\n' % (name, install.split("//")[0], w["filename"]))
         wheels.append('    struct(distribution = "%s", version = "%s", wheel_size = %d, layer = Label("//:layer_%s")),\n' % (name, w["version"], w.get("size", 0), name))
     rctx.file("BUILD.bazel", _BUILD.format(
         wheel_install = _WHEEL_INSTALL,
@@ -118,7 +119,7 @@ site_packages = repository_rule(
     implementation = _site_packages_impl,
     doc = """A stack's site-packages, as one handle: `:site_packages` (a py_library
 of every locked distribution), `:prefix` (the install prefix, /usr/local in
-the image, with `distributions.json`), `:layer_<distribution>` (a wheel's
+the image, with `distributions.json`), `:wheel_<distribution>` (the wheel file itself), `:layer_<distribution>` (a wheel's
 own image layer), `wheels.bzl` (WHEELS: name, version, size, layer),
 `python.json`, `wheels.json`, and `defs.bzl`, whose `STACK` struct is what
 every macro takes (`stack = STACK`). It
