@@ -96,8 +96,19 @@ def _handler(state: _State) -> type[http.server.BaseHTTPRequestHandler]:
                 self._send(502, "text/plain", str(e).encode() + b"\n")
 
         def _project(self, name: str) -> None:
-            page = state.page(normalize_name(name))
+            project = normalize_name(name)
+            page = state.page(project)
             if page is None:
+                index = state.config.index_for(project)
+                why = (
+                    f"assigned to it in {state.config.source}"
+                    if project in state.config.packages
+                    else "the default index"
+                )
+                log(
+                    f"index_router: {project}: index {index.name} "
+                    f"({simple_index.redact(index.url)}, {why}) has no such project"
+                )
                 self._send(404, "text/plain", b"no such project\n")
             else:
                 self._send(200, simple_index.SIMPLE_JSON, json.dumps(page).encode())

@@ -250,7 +250,10 @@ class RouterTest(unittest.TestCase):
             config = self.config(
                 corp, pytorch, {"helper": "pytorch", "torch": "pytorch"}
             )
-            with self.assertRaises(SystemExit):
+            with (
+                mock.patch.object(index_router, "log") as log,
+                self.assertRaises(SystemExit),
+            ):
                 update_lock.pip_compile(
                     self.tmp,
                     "requirements.in",
@@ -261,6 +264,9 @@ class RouterTest(unittest.TestCase):
         self.assertIn(
             "/simple/helper/", self.pytorch.requests, "resolution reached helper"
         )
+        said = "\n".join(str(c.args[0]) for c in log.call_args_list)
+        self.assertIn("index_router: helper: index pytorch (http://127.0.0.1:", said)
+        self.assertIn("assigned to it in indexes.json) has no such project", said)
         self.assertNotIn("/simple/helper/", self.corp.requests)
 
     def test_upstream_refusal_is_reported_naming_the_index(self) -> None:
