@@ -196,6 +196,26 @@ class RealIndexTest(unittest.TestCase):
         self.assertEqual(wheels["packaging"]["size"], os.path.getsize(packaging))
         self.assertEqual(wheel_index.check_index(lock, index, TARGET, config), [])
 
+    def test_a_lock_against_the_mirror_alone(self) -> None:
+        """The mirror as the only index: the same pins and hashes as the
+        build_tools lock those wheels come from."""
+        work = tempfile.mkdtemp(dir=self.tmp)
+        with open(os.path.join(work, "requirements.in"), "w") as f:
+            f.write("installer\npackaging\n")
+        config = index_config.parse(
+            {"default": "corp", "indexes": [{"name": "corp", "url": self.mirror}]},
+            "indexes.json",
+        )
+        update_lock.pip_compile(
+            work, "requirements.in", "requirements_lock.txt", "update", config
+        )
+        ours = {p.name: p for p in read_lock(os.environ["BUILD_TOOLS_LOCK"]).pins}
+        made = read_lock(os.path.join(work, "requirements_lock.txt")).pins
+        self.assertEqual(sorted(p.name for p in made), ["installer", "packaging"])
+        for pin in made:
+            self.assertEqual(pin.version, ours[pin.name].version)
+            self.assertTrue(set(pin.hashes) <= set(ours[pin.name].hashes), pin.name)
+
     def test_a_file_missing_from_its_assigned_index_fails_naming_both(self) -> None:
         work = tempfile.mkdtemp(dir=self.tmp)
         with open(os.path.join(work, "requirements_lock.txt"), "w") as f:
