@@ -12,7 +12,6 @@ import json
 import os
 import sys
 import tempfile
-import threading
 import unittest
 import urllib.error
 import urllib.parse
@@ -24,7 +23,7 @@ from unittest import mock
 sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(__file__), "../../..")))
 
 from pypi.private import index_config, index_router, update_lock
-from pypi.private.test_wheels import make_wheel
+from pypi.private.index_fixtures_http import answer, make_wheel, serve
 from rules_common.cli import UserError
 
 SECRET = "s3cret-token"
@@ -57,18 +56,18 @@ class Upstream:
         if self.password is not None:
             token = base64.b64encode(f"ci:{self.password}".encode()).decode()
             if h.headers.get("Authorization") != f"Basic {token}":
-                return self._send(h, 401, "text/plain", b"credentials, please")
+                return answer(h, 401, "text/plain", b"credentials, please")
         parts = h.path.split("/")
         if h.path.startswith("/simple/") and len(parts) == 4:
             names = self.projects.get(parts[2], [])
             if not names:
-                return self._send(h, 404, "text/plain", b"no")
+                return answer(h, 404, "text/plain", b"no")
             if self.html:
                 body = "".join(
                     f'<a href="/files/{n}#sha256={self.sha(n)}">{n}</a><br>'
                     for n in names
                 )
-                return self._send(h, 200, "text/html", body.encode())
+                return answer(h, 200, "text/html", body.encode())
             page = {
                 "meta": {"api-version": "1.1"},
                 "name": parts[2],
@@ -82,7 +81,7 @@ class Upstream:
                     for n in names
                 ],
             }
-            return self._send(
+            return answer(
                 h, 200, "application/vnd.pypi.simple.v1+json", json.dumps(page).encode()
             )
         if h.path.startswith("/files/"):
@@ -91,45 +90,17 @@ class Upstream:
                 filename.endswith(".metadata")
                 and filename[: -len(".metadata")] in self.files
             ):
-                return self._send(
+                return answer(
                     h,
                     200,
                     "application/octet-stream",
                     self.files[filename[: -len(".metadata")]][2],
                 )
             if filename in self.files:
-                return self._send(
+                return answer(
                     h, 200, "application/octet-stream", self.files[filename][1]
                 )
-        self._send(h, 404, "text/plain", b"no")
-
-    @staticmethod
-    def _send(
-        h: http.server.BaseHTTPRequestHandler, status: int, ctype: str, body: bytes
-    ) -> None:
-        h.send_response(status)
-        h.send_header("Content-Type", ctype)
-        h.send_header("Content-Length", str(len(body)))
-        h.end_headers()
-        h.wfile.write(body)
-
-
-@contextmanager
-def serve(upstream: Upstream) -> Iterator[str]:
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            upstream.handle(self)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/simple/"
-    finally:
-        server.shutdown()
-        server.server_close()
+        answer(h, 404, "text/plain", b"no")
 
 
 # The company index: the app, numpy, and a torch 99.0 published under torch's
@@ -142,6 +113,13 @@ CORP = [
     ("helper", "1.0", ()),
 ]
 PYTORCH = [("torch", "2.6.0+cu124", ("helper",)), ("numpy", "5.0", ())]
+
+
+@contextmanager
+def serve_index(upstream: Upstream) -> Iterator[str]:
+    """The upstream on loopback; yields its simple API root."""
+    with serve(upstream.handle) as base:
+        yield base + "/simple/"
 
 
 class RouterTest(unittest.TestCase):
@@ -173,7 +151,7 @@ class RouterTest(unittest.TestCase):
         )
 
     def test_each_project_from_its_index_only(self) -> None:
-        with serve(self.corp) as corp, serve(self.pytorch) as pytorch:
+        with serve_index(self.corp) as corp, serve_index(self.pytorch) as pytorch:
             config = self.config(corp, pytorch, {"torch": "pytorch"})
             with index_router.serve(config) as url:
                 with urllib.request.urlopen(url + "torch/") as r:
@@ -208,7 +186,7 @@ class RouterTest(unittest.TestCase):
     def test_pip_compile_takes_no_colliding_version(self) -> None:
         with open(os.path.join(self.tmp, "requirements.in"), "w") as f:
             f.write("app\n")
-        with serve(self.corp) as corp, serve(self.pytorch) as pytorch:
+        with serve_index(self.corp) as corp, serve_index(self.pytorch) as pytorch:
             config = self.config(corp, pytorch, {"torch": "pytorch"})
             update_lock.pip_compile(
                 self.tmp, "requirements.in", "requirements_lock.txt", "update", config
@@ -231,7 +209,7 @@ class RouterTest(unittest.TestCase):
         with open(os.path.join(self.tmp, "requirements.in"), "w") as f:
             f.write("app\n")
         open_pytorch = Upstream(PYTORCH, html=True)
-        with serve(self.corp) as corp, serve(open_pytorch) as pytorch:
+        with serve_index(self.corp) as corp, serve_index(open_pytorch) as pytorch:
             with mock.patch.object(
                 update_lock,
                 "PIP_COMPILE_FLAGS",
@@ -246,7 +224,7 @@ class RouterTest(unittest.TestCase):
     def test_an_assigned_package_missing_from_its_index_fails(self) -> None:
         with open(os.path.join(self.tmp, "requirements.in"), "w") as f:
             f.write("helper\n")
-        with serve(self.corp) as corp, serve(self.pytorch) as pytorch:
+        with serve_index(self.corp) as corp, serve_index(self.pytorch) as pytorch:
             config = self.config(
                 corp, pytorch, {"helper": "pytorch", "torch": "pytorch"}
             )
@@ -271,7 +249,7 @@ class RouterTest(unittest.TestCase):
 
     def test_upstream_refusal_is_reported_naming_the_index(self) -> None:
         os.environ["MLIMAGE_INDEX_PYTORCH_PASSWORD"] = "wrong"
-        with serve(self.corp) as corp, serve(self.pytorch) as pytorch:
+        with serve_index(self.corp) as corp, serve_index(self.pytorch) as pytorch:
             config = self.config(corp, pytorch, {"torch": "pytorch"})
             with self.assertRaises(UserError) as refused:
                 with index_router.serve(config) as url:

@@ -34,8 +34,8 @@ sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(__file__), "../.
 
 from pypi.private import index_config, pypi_files, update_lock, wheel_index
 from pypi.private.fake_pypi import TARGET
+from pypi.private.index_fixtures_http import make_wheel
 from pypi.private.pip_lock_file import read_lock
-from pypi.private.test_wheels import make_wheel
 from rules_common.cli import UserError
 
 REAL_WHEELS = [os.environ["INSTALLER_WHEEL"], os.environ["PACKAGING_WHEEL"]]

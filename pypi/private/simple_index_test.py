@@ -8,15 +8,13 @@ import json
 import os
 import sys
 import tempfile
-import threading
 import unittest
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from unittest import mock
 
 sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(__file__), "../../..")))
 
 from pypi.private import simple_index as si
+from pypi.private.index_fixtures_http import answer, serve
 from rules_common.cli import UserError
 
 SHA = "ab" * 32
@@ -136,37 +134,6 @@ class CredentialsTest(unittest.TestCase):
 
 # --------------------------------------------------------------------------
 # Real HTTP on loopback
-
-
-@contextmanager
-def serve(
-    handle: Callable[[http.server.BaseHTTPRequestHandler], None],
-) -> Iterator[str]:
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            handle(self)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-def answer(
-    handler: http.server.BaseHTTPRequestHandler, status: int, ctype: str, body: bytes
-) -> None:
-    handler.send_response(status)
-    handler.send_header("Content-Type", ctype)
-    handler.send_header("Content-Length", str(len(body)))
-    handler.end_headers()
-    handler.wfile.write(body)
 
 
 class HttpTest(unittest.TestCase):

@@ -1,11 +1,48 @@
-"""Tiny valid wheels for the lock tools' tests (index_router_test, real_index_test)."""
+"""What the lock tools' index tests share: tiny valid wheels and an HTTP
+server on loopback (simple_index_test, index_router_test, real_index_test)."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import http.server
 import io
+import threading
 import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+Handle = Callable[[http.server.BaseHTTPRequestHandler], None]
+
+
+@contextmanager
+def serve(handle: Handle) -> Iterator[str]:
+    """An HTTP server on 127.0.0.1 whose GETs `handle` answers; yields its URL."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            handle(self)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def answer(
+    handler: http.server.BaseHTTPRequestHandler, status: int, ctype: str, body: bytes
+) -> None:
+    handler.send_response(status)
+    handler.send_header("Content-Type", ctype)
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
 
 
 def make_wheel(
