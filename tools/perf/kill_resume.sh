@@ -8,10 +8,11 @@
 #
 # First an uninterrupted cold build gives the reference digest. Then, for each
 # phase, from `clean --expunge`: a cold build is started, and the server is
-# killed as soon as the build reports that phase (the first wheel install,
-# torch's install, which streams the wheel into its layer tar, a layer tar,
-# the layout); the build is run again and must pass with
-# the reference digest. Downloads come from the repository cache.
+# killed as soon as the build reports that phase (a Debian root's unpacking,
+# the first wheel install, torch's install, which streams the wheel into its
+# layer tar, a layer tar, the layout); the build is run again and must pass
+# with the reference digest. Downloads come from the repository cache.
+# KILL_RESUME_PHASES (e.g. "debroot layout") runs only the phases it names.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 target=${1:-//:image_layout}
@@ -30,6 +31,7 @@ output_base=$(tools/bazel info output_base 2>/dev/null)
 
 # phase name -> the progress text that starts it
 phases=(
+  "debroot|Unpacking [0-9]+ Debian packages"
   "install|Installing .*\\.whl"
   "torch|Installing torch-"
   "layer|Writing image layer "
@@ -38,6 +40,9 @@ phases=(
 status=0
 for entry in "${phases[@]}"; do
   phase=${entry%%|*} pattern=${entry#*|}
+  if [[ -n "${KILL_RESUME_PHASES:-}" && " $KILL_RESUME_PHASES " != *" $phase "* ]]; then
+    continue
+  fi
   tools/bazel clean --expunge >>"$log" 2>&1
   progress=${TMPDIR:-/tmp}/kill_resume.$phase.log
   start=$SECONDS
