@@ -8,8 +8,9 @@ not even fetch it) instead of unpacking every root in every clone.
 
 _UNPACK = Label("//deb/private:unpack_debs.sh")
 
-# The build root's programs: tar, its decompressors, find, realpath. A fixed
-# PATH, not the client's: the action's key is the same on every machine.
+# The build root's programs (sh, coreutils, findutils, GNU tar and its
+# decompressors). A fixed PATH, not the client's: the action's key is the
+# same on every machine.
 _ENV = {"PATH": "/usr/bin:/bin"}
 
 _DATA_DOC = "The packages' data members (data.tar.xz, .zst or .gz), in unpacking order: a later package's file replaces an earlier one's."

@@ -2,8 +2,9 @@
 # Unpacks the data members of Debian packages (data.tar.xz, .zst or .gz) into
 # one root, in the order given (a later package's file replaces an earlier
 # one's), as `dpkg-deb -x` does: no maintainer script runs. It is the build
-# action behind deb/private/unpack.bzl; it runs on the build root's sh, tar
-# and decompressors (what //tools/remote:buildroot declares a worker has),
+# action behind deb/private/unpack.bzl; it runs on the build root's sh,
+# coreutils, findutils, GNU tar and decompressors (what
+# //tools/remote:buildroot declares a worker has),
 # never on a Python, since the interpreters are themselves made by it.
 #
 #   unpack_debs.sh tar OUT.tar DATA...

@@ -125,9 +125,7 @@ def _handler(state: _State) -> type[http.server.BaseHTTPRequestHandler]:
             request = urllib.request.Request(
                 url, headers={"User-Agent": "mlimage-lock-tools"}
             )
-            login = simple_index.credentials(index)
-            if login is not None and simple_index.same_host(url, index.url):
-                request.add_header("Authorization", simple_index.basic(login))
+            simple_index.authorize(request, index)
             try:
                 with simple_index.OPENER.open(request, timeout=300) as response:
                     self.send_response(200)

@@ -96,9 +96,7 @@ def head_size(config: IndexConfig) -> SizeOf:
     def size_of(file: ReleaseFile) -> int:
         index = config.indexes[file["index"]]
         request = urllib.request.Request(file["url"], method="HEAD")
-        login = simple_index.credentials(index)
-        if login is not None and simple_index.same_host(file["url"], index.url):
-            request.add_header("Authorization", simple_index.basic(login))
+        simple_index.authorize(request, index)
         shown = simple_index.redact(file["url"])
         try:
             with simple_index.OPENER.open(request, timeout=60) as response:

@@ -117,9 +117,13 @@ def same_host(a: str, b: str) -> bool:
     return (pa.scheme, pa.hostname, pa.port) == (pb.scheme, pb.hostname, pb.port)
 
 
-def basic(login: tuple[str, str]) -> str:
-    """The Authorization header's value for (user, password)."""
-    return "Basic " + base64.b64encode(f"{login[0]}:{login[1]}".encode()).decode()
+def authorize(request: urllib.request.Request, index: Index) -> None:
+    """Adds `index`'s credentials to `request`, if it has any and the request
+    goes to the index's own host (never to a CDN or another index)."""
+    login = credentials(index)
+    if login is not None and same_host(request.full_url, index.url):
+        token = base64.b64encode(f"{login[0]}:{login[1]}".encode()).decode()
+        request.add_header("Authorization", f"Basic {token}")
 
 
 class _SameHostRedirects(urllib.request.HTTPRedirectHandler):
@@ -257,9 +261,7 @@ def http_get(url: str, index: Index) -> tuple[str, bytes] | None:
     request = urllib.request.Request(
         url, headers={"Accept": ACCEPT, "User-Agent": "mlimage-lock-tools"}
     )
-    login = credentials(index)
-    if login is not None:
-        request.add_header("Authorization", basic(login))
+    authorize(request, index)
     shown = redact(url)
     delay = 1.0
     for attempt in range(1, 5):
