@@ -28,53 +28,89 @@ oci_push_rule = _oci_push_rule
 ImageLayerInfo = _ImageLayerInfo
 
 def _pairs_file(name, what, value):
-    """A dict becomes a `KEY=VALUE` file (rules_oci's form); a label stays."""
+    """A dict becomes a file of `KEY=VALUE` lines in its order (rules_oci's form)."""
     if type(value) != "dict":
         return value
     write_file(
         name = "%s_%s" % (name, what),
         out = "%s.%s.txt" % (name, what),
-        content = ["%s=%s" % (k, v) for k, v in sorted(value.items())] + [""],
+        content = ["%s=%s" % (k, v) for k, v in value.items()],
     )
     return ":%s_%s" % (name, what)
 
 def _lines_file(name, what, value):
-    """A list becomes a file of one item a line (rules_oci's form); a label stays."""
+    """A list becomes a file of one item a line, a newline in one as `%5Cn` (rules_oci's form)."""
     if type(value) != "list":
         return value
     write_file(
         name = "%s_%s" % (name, what),
         out = "%s.%s.txt" % (name, what),
-        content = value + [""],
+        content = [item.replace("\n", "%5Cn") for item in value],
     )
     return ":%s_%s" % (name, what)
 
-def oci_image(name, labels = None, annotations = None, **kwargs):
+def _comma_file(name, what, value):
+    """A list becomes a file of its items separated by commas (rules_oci's form)."""
+    if type(value) != "list":
+        return value
+    write_file(
+        name = "%s_%s" % (name, what),
+        out = "%s.%s.txt" % (name, what),
+        content = [",".join(value)],
+    )
+    return ":%s_%s" % (name, what)
+
+def oci_image(
+        name,
+        labels = None,
+        annotations = None,
+        env = None,
+        cmd = None,
+        entrypoint = None,
+        exposed_ports = None,
+        volumes = None,
+        **kwargs):
     """An OCI image layout directory (`oci-layout`, `index.json`, `blobs/sha256/`).
 
-    rules_oci's `oci_image`: `labels` and `annotations` are a dict or a file of
-    `KEY=VALUE` lines; every other attribute is `oci_image_rule`'s (below).
-    Also declares `<name>.digest`, a file holding the manifest digest
-    (`sha256:<hex>`). Reproducible: `created` is the epoch unless given, JSON
-    is canonical, layer blobs are relative symbolic links to the tars (or,
-    with `--//oci:layer_compression=gzip|zstd`, to their compressed forms),
-    never copies: output group `layer_blobs` holds the files they link to. Our
-    addition: labels may hold `{{KEY}}` placeholders filled from the workspace
-    status under `--stamp`.
+    rules_oci's `oci_image`: `labels`, `annotations` and `env` are a dict or
+    a file of `KEY=VALUE` lines; `cmd` and `entrypoint` a list or a file of
+    one item a line; `exposed_ports` and `volumes` a list or a file of
+    comma-separated items. Each file form is what `oci_image_rule` takes, so
+    a genrule or a stamped template can make it. Every other attribute is
+    `oci_image_rule`'s (below). Also declares `<name>.digest`, a file holding
+    the manifest digest (`sha256:<hex>`). Reproducible: `created` is the epoch
+    unless given, JSON is canonical, layer blobs are relative symbolic links
+    to the tars (or, with `--//oci:layer_compression=gzip|zstd`, to their
+    compressed forms), never copies: output group `layer_blobs` holds the
+    files they link to. Our addition: labels may hold `{{KEY}}` placeholders
+    filled from the workspace status under `--stamp`.
 
     Args:
       name: target name; the layout is `bazel-bin/<package>/<name>/`.
       labels: config labels, a dict or a `KEY=VALUE` file.
       annotations: manifest annotations, a dict or a `KEY=VALUE` file.
-      **kwargs: the attributes of `oci_image_rule`: base, tars, entrypoint,
-        cmd, env, workdir, user, exposed_ports, volumes, os, architecture,
-        variant, created, label_file_digests.
+      env: environment, a dict (applied in its order) or a `KEY=VALUE` file;
+        `$NAME` in a value is NAME's value so far (the base's or an earlier
+        entry's).
+      cmd: the config's `Cmd`, a list or a file of one item a line.
+      entrypoint: the config's `Entrypoint`, a list or a file; `[]` clears
+        the base's entrypoint and cmd.
+      exposed_ports: a list (`["8000/tcp"]`) or a comma-separated file.
+      volumes: a list of paths or a comma-separated file.
+      **kwargs: the attributes of `oci_image_rule`: base, tars, workdir,
+        user, os, architecture, variant, created, label_file_digests,
+        resource_set.
     """
     visibility = kwargs.get("visibility")
     _oci_image_rule(
         name = name,
         labels = _pairs_file(name, "labels", labels) if labels else None,
         annotations = _pairs_file(name, "annotations", annotations) if annotations else None,
+        env = _pairs_file(name, "env", env) if env else None,
+        cmd = _lines_file(name, "cmd", cmd),
+        entrypoint = _lines_file(name, "entrypoint", entrypoint),
+        exposed_ports = _comma_file(name, "exposed_ports", exposed_ports) if exposed_ports else None,
+        volumes = _comma_file(name, "volumes", volumes) if volumes else None,
         stamp = select({
             Label("//oci:stamped"): True,
             "//conditions:default": False,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import tempfile
@@ -33,7 +34,7 @@ class SharedLayersTest(unittest.TestCase):
 
     def test_another_digest_fails(self) -> None:
         other = write_layer(self.tmp, "torch2", {"/t": File("other torch")})
-        other = other.__class__(*[*other.__dict__.values()][:-1], "torch")
+        other = dataclasses.replace(other, name="torch")
         c = write_layout(self.tmp, [other], {}, out="c")
         (problem,) = shared_layers.check(self.a, c, ["torch"])
         self.assertIn("in one,", problem)
@@ -41,7 +42,7 @@ class SharedLayersTest(unittest.TestCase):
     def test_the_same_bytes_built_twice_fail(self) -> None:
         copy = os.path.join(self.tmp, "torch-copy.tar")
         shutil.copyfile(self.torch.blob, copy)
-        twin = self.torch.__class__(copy, *[*self.torch.__dict__.values()][1:])
+        twin = dataclasses.replace(self.torch, blob=copy)
         c = write_layout(self.tmp, [twin], {}, out="c")
         (problem,) = shared_layers.check(self.a, c, ["torch"])
         self.assertIn("built twice, not shared", problem)

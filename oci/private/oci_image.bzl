@@ -1,14 +1,31 @@
 """oci_image: an OCI image layout directory from layer tars and a config."""
 
 load("@bazel_skylib//rules:common_settings.bzl", "BuildSettingInfo")
+load("//rules_common:resource_sets.bzl", "RESOURCE_SET_ATTRS", "resource_set")
 load("//rules_common:worker.bzl", "WORKER_REQUIREMENTS", "worker_args")
 load(":providers.bzl", "ImageLayerInfo")
 
-_TAR_EXTENSIONS = [".tar", ".tar.gz", ".tgz", ".tar.zst"]
+_TAR_EXTENSIONS = [".tar", ".tar.gz", ".tgz", ".tar.zst", ".tzst"]
+_ZSTD_EXTENSIONS = (".tar.zst", ".tzst")
+
+# rules_oci's file forms of config values: attribute -> oci_layout flag.
+_CONFIG_FILES = {
+    "cmd": "--cmd-file",
+    "entrypoint": "--entrypoint-file",
+    "env": "--env-file",
+    "exposed_ports": "--exposed-ports-file",
+    "volumes": "--volumes-file",
+}
+
+def _label_text(label):
+    """A label as rules_oci's history writes it: `//pkg:name` in the main repository."""
+    if label.workspace_name:
+        return "@@%s//%s:%s" % (label.workspace_name, label.package, label.name)
+    return "//%s:%s" % (label.package, label.name)
 
 def _layer_name(f):
     name = f.basename
-    for suffix in (".tar.gz", ".tar.zst", ".tgz", ".tar"):
+    for suffix in (".tar.gz", ".tar.zst", ".tzst", ".tgz", ".tar"):
         if name.endswith(suffix):
             return name[:-len(suffix)]
     return name
@@ -22,7 +39,7 @@ def _plain_layer(ctx, target):
     descriptor = ctx.actions.declare_file("%s_layers/%s.json" % (ctx.label.name, tar.basename))
     args = ["--in", tar.path, "--descriptor-out", descriptor.path]
     tools = []
-    if tar.basename.endswith(".tar.zst"):
+    if tar.basename.endswith(_ZSTD_EXTENSIONS):
         zstd = _zstd(ctx, "%s is zstd-compressed" % tar.short_path)
         args += ["--zstd", zstd.executable.path]
         tools.append(zstd.files_to_run)
@@ -36,7 +53,14 @@ def _plain_layer(ctx, target):
         progress_message = "Describing layer %s of %%{label}" % tar.short_path,
     )
     compressed = not tar.basename.endswith(".tar")
-    return struct(tar = tar, descriptor = descriptor, layer_name = _layer_name(tar), compressed = compressed)
+    return struct(
+        tar = tar,
+        descriptor = descriptor,
+        layer_name = _layer_name(tar),
+        compressed = compressed,
+        # rules_oci's history text for a tar: the target that made it.
+        created_by = "bazel build " + _label_text(tar.owner),
+    )
 
 _ZSTD = "//oci:zstd_toolchain_type"
 
@@ -83,14 +107,9 @@ def _oci_image_impl(ctx):
     config = {
         "architecture": ctx.attr.architecture,
         "os": ctx.attr.os,
-        "entrypoint": ctx.attr.entrypoint,
-        "cmd": ctx.attr.cmd,
-        "env": ctx.attr.env,
         "workdir": ctx.attr.workdir,
         "user": ctx.attr.user,
-        "exposed_ports": ctx.attr.exposed_ports,
         "variant": ctx.attr.variant,
-        "volumes": ctx.attr.volumes,
     }
     config_spec = ctx.actions.declare_file(ctx.label.name + ".config.json")
     ctx.actions.write(config_spec, json.encode_indent({k: v for k, v in config.items() if v}, indent = "  "))
@@ -108,8 +127,15 @@ def _oci_image_impl(ctx):
     for layer in layers:
         blob, descriptor = _compressed(ctx, layer)
         args.add("--layer", "%s:%s:%s" % (blob.path, descriptor.path, layer.layer_name))
+        if getattr(layer, "created_by", None):
+            args.add("--created-by", "%s=%s" % (layer.layer_name, layer.created_by))
         inputs += [blob, descriptor]
         blobs.append(blob)
+    for attr_name, flag in _CONFIG_FILES.items():
+        f = getattr(ctx.file, attr_name)
+        if f:
+            args.add(flag, f.path)
+            inputs.append(f)
     for flag, f in (("--labels-file", ctx.file.labels), ("--annotations-file", ctx.file.annotations), ("--created-file", ctx.file.created)):
         if f:
             args.add(flag, f.path)
@@ -132,6 +158,7 @@ def _oci_image_impl(ctx):
         execution_requirements = WORKER_REQUIREMENTS,
         mnemonic = "OciLayout",
         progress_message = "Assembling OCI image layout %{label}",
+        resource_set = resource_set(ctx.attr),
     )
     return [
         DefaultInfo(files = depset([layout]), runfiles = ctx.runfiles(files = [layout])),
@@ -153,25 +180,25 @@ through the `oci_image` macro of //oci:defs.bzl, which sets `stamp`.""",
         "annotations": attr.label(allow_single_file = True, doc = "A file of manifest annotations, one `KEY=VALUE` a line (the `oci_image` macro also takes a dict)."),
         "architecture": attr.string(doc = "The config's `architecture`; default: the base's, else amd64."),
         "base": attr.label(allow_single_file = True, doc = "An OCI layout whose layers go underneath; its config is the starting point."),
-        "cmd": attr.string_list(doc = "Default arguments to the entrypoint (the config's `Cmd`)."),
-        "entrypoint": attr.string_list(doc = "The command the image runs (the config's `Entrypoint`)."),
+        "cmd": attr.label(allow_single_file = True, doc = "A file of the config's `Cmd` (default arguments to the entrypoint), one item a line, `%5Cn` for a newline inside one; empty lines are dropped (rules_oci's form: the `oci_image` macro writes it from a list)."),
+        "entrypoint": attr.label(allow_single_file = True, doc = "A file of the config's `Entrypoint`, one item a line as `cmd`. Setting it, even to an empty file, clears the base's `Entrypoint` and, unless `cmd` is set too, its `Cmd` (as rules_oci, crane and a Dockerfile)."),
         "created": attr.label(allow_single_file = True, doc = "A file holding the config's `created` time (RFC 3339), e.g. a stamped one; default: the epoch, so builds are reproducible."),
-        "env": attr.string_dict(doc = "Environment; merged over the base's by key."),
-        "exposed_ports": attr.string_list(doc = "e.g. [\"8000/tcp\"]"),
+        "env": attr.label(allow_single_file = True, doc = "A file of `KEY=VALUE` lines applied in order over the base's env (rules_oci's form: the macro writes a dict in its order). A key set before keeps its place; `$NAME` or `${NAME}` in a value is NAME's value at that point (the base's or an earlier line's, `$1` included), empty if unset."),
+        "exposed_ports": attr.label(allow_single_file = True, doc = "A file of exposed ports separated by commas, e.g. `8000/tcp,9000` (rules_oci's form); added to the base's."),
         "label_file_digests": attr.label_keyed_string_dict(allow_files = True, doc = "File -> config label whose value is the file's sha256."),
         "labels": attr.label(allow_single_file = True, doc = "A file of config labels, one `KEY=VALUE` a line (the `oci_image` macro also takes a dict). Our addition: `{{KEY}}` is replaced from the workspace status when stamping; a label left with a placeholder is dropped."),
         "layers_out": attr.output(doc = "Where to write the `.layers` file (default: `<name>.layers`)."),
         "os": attr.string(doc = "The config's `os`; default: the base's, else linux."),
         "stamp": attr.bool(doc = "Expand {{KEY}} placeholders from the workspace status."),
-        "tars": attr.label_list(allow_files = _TAR_EXTENSIONS, doc = "Layers, bottom first: any `.tar`, `.tar.gz`, `.tgz` or `.tar.zst`. An `image_layer` target brings its descriptor along; any other tar is described by an action."),
+        "tars": attr.label_list(allow_files = _TAR_EXTENSIONS, doc = "Layers, bottom first: any `.tar`, `.tar.gz`, `.tgz`, `.tar.zst` or `.tzst`. An `image_layer` target brings its descriptor along and its name into the history (`layer NAME`); any other tar is described by an action, and its history entry says `bazel build LABEL` as rules_oci's does."),
         "user": attr.string(doc = "The user the image runs as, e.g. \"65532:65532\"."),
         "variant": attr.string(doc = "The config's `variant` (e.g. v8 for arm64); default: the base's."),
-        "volumes": attr.string_list(doc = "Paths the config marks as volumes."),
+        "volumes": attr.label(allow_single_file = True, doc = "A file of paths the config marks as volumes, separated by commas (rules_oci's form); added to the base's."),
         "workdir": attr.string(doc = "The working directory of the image's process."),
         "_compress_layer": attr.label(default = "//oci/private:compress_layer", executable = True, cfg = "exec"),
         "_compression": attr.label(default = "//oci:layer_compression"),
         "_describe_layer": attr.label(default = "//oci/private:describe_layer", executable = True, cfg = "exec"),
         "_oci_layout": attr.label(default = "//oci/private:oci_layout", executable = True, cfg = "exec"),
-    },
+    } | RESOURCE_SET_ATTRS,
     toolchains = [config_common.toolchain_type(_ZSTD, mandatory = False)],
 )

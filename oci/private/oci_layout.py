@@ -10,7 +10,8 @@ Each `--layer` (in order, bottom first) is a blob plus its descriptor JSON:
 - from compress_layer: `{"digest", "size", "media_type", "diff_id"}`.
 NAME (default: the blob's file name up to its first dot) goes into the
 manifest's layer descriptor as the `dev.mlimage.layer.name` annotation and
-into the config history (`created_by: "layer NAME"`).
+into the config history (`created_by: "layer NAME"`, or the `--created-by`
+text, which oci_image sets to rules_oci's `bazel build LABEL` for a plain tar).
 
 `--layers-out` writes the declared layers, in order, as canonical JSON
 (`{"layers": [{"name", "digest", "diff_id", "size", "media_type"}, ...]}`,
@@ -29,12 +30,14 @@ Env keeps the given order. `created` is the epoch everywhere unless
 `--stamp-info` (our addition).
 
 `--base` puts another layout's layers (blobs, descriptors, diff_ids, history)
-first and starts from its config: env merges by key (a key set here replaces
-the base's value in place, new keys follow), labels merge, exposed ports
-add up, other fields set here replace the base's. As in a Dockerfile,
-setting `entrypoint` without `cmd` drops the base's cmd. As in rules_oci,
-`$VAR` or `${VAR}` in an env value is the base's value of VAR
-(`{"PATH": "/opt/bin:$PATH"}`).
+first and starts from its config: env applies over the base's in order
+(config_files.expand_env: a key set again keeps its place, `$NAME` is the
+value at that point), labels merge, exposed ports and volumes add up, other
+fields set here replace the base's. As in rules_oci and a Dockerfile,
+setting `entrypoint` (even to nothing) without `cmd` drops the base's cmd.
+`--cmd-file`, `--entrypoint-file`, `--env-file`, `--exposed-ports-file` and
+`--volumes-file` give those values in rules_oci's file forms; `--created-by
+NAME=TEXT` replaces layer NAME's history text.
 
 Layer blobs are never copied: each is a relative symbolic link in
 `blobs/sha256/` to the path it was given (not its real path, so a link made
@@ -50,10 +53,10 @@ newline).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import json
 import os
-import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -66,6 +69,7 @@ if __package__ in (None, ""):  # run as a script: make the repository root impor
 
 from oci.private import (  # noqa: E402
     canonical_json,
+    config_files,
     layout_reader,
     media_types,
     stamping,
@@ -97,6 +101,7 @@ class LayerInput:
     media_type: str
     diff_id: str
     name: str
+    created_by: str = ""
 
 
 def _load_json(path: str, what: str) -> Any:
@@ -178,39 +183,31 @@ def _str_list(spec: dict[str, Any], key: str) -> list[str] | None:
     return list(value)
 
 
-def _str_map(spec: dict[str, Any], key: str) -> dict[str, str] | None:
-    value = spec.get(key)
+def _env_entries(spec: dict[str, Any]) -> list[tuple[str, str]] | None:
+    """The spec's env in order: `KEY=VALUE` items (a key may repeat) or an object."""
+    value = spec.get("env")
     if value is None:
         return None
-    if isinstance(value, list) and key == "env":
-        pairs: dict[str, str] = {}
+    if isinstance(value, list):
+        entries: list[tuple[str, str]] = []
         for item in value:
             if not isinstance(item, str) or "=" not in item:
                 raise cli.UserError(f"config spec: env item {item!r} is not KEY=VALUE")
             k, _, v = item.partition("=")
-            pairs[k] = v
-        return pairs
+            entries.append((k, v))
+        return entries
+    return list((_str_map(spec, "env") or {}).items())
+
+
+def _str_map(spec: dict[str, Any], key: str) -> dict[str, str] | None:
+    value = spec.get(key)
+    if value is None:
+        return None
     if not isinstance(value, dict) or not all(
         isinstance(v, str) for v in value.values()
     ):
         raise cli.UserError(f"config spec: {key!r} must be an object of strings")
     return dict(value)
-
-
-_VAR_RE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
-
-
-def _expand(value: str, base_env: dict[str, str]) -> str:
-    """`$VAR` and `${VAR}` replaced by the base image's value ('' if unset)."""
-    return _VAR_RE.sub(lambda m: base_env.get(m.group(1) or m.group(2), ""), value)
-
-
-def _env_dict(env: list[str]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for item in env:
-        k, _, v = item.partition("=")
-        out[k] = v
-    return out
 
 
 def image_config(
@@ -255,13 +252,9 @@ def image_config(
             config.pop("Cmd", None)
     if cmd is not None:
         config["Cmd"] = cmd
-    env = _str_map(spec, "env")
+    env = _env_entries(spec)
     if env is not None:
-        merged = _env_dict(config.get("Env") or [])
-        inherited = dict(merged)
-        # As rules_oci: `$VAR` / `${VAR}` in a value is the base's VAR.
-        merged.update({k: _expand(v, inherited) for k, v in env.items()})
-        config["Env"] = [f"{k}={v}" for k, v in merged.items()]
+        config["Env"] = config_files.expand_env(config.get("Env") or [], env)
     for key, field_name in (("workdir", "WorkingDir"), ("user", "User")):
         value = spec.get(key)
         if value is not None:
@@ -293,7 +286,10 @@ def image_config(
     for layer in layers:
         diff_ids.append(layer.diff_id)
         history.append(
-            {"created": media_types.EPOCH, "created_by": f"layer {layer.name}"}
+            {
+                "created": media_types.EPOCH,
+                "created_by": layer.created_by or f"layer {layer.name}",
+            }
         )
     result: dict[str, Any] = {
         **platform,
@@ -423,34 +419,41 @@ def _annotation(arg: str) -> tuple[str, str]:
     return key, value
 
 
-def read_pairs(path: str, what: str) -> dict[str, str]:
-    """A `KEY=VALUE` file, one pair a line (rules_oci's labels/annotations files)."""
-    try:
-        with open(path, encoding="utf-8") as f:
-            lines = f.read().splitlines()
-    except OSError as e:
-        raise cli.UserError(f"cannot read {what} {path}: {e.strerror}") from None
-    pairs: dict[str, str] = {}
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        key, sep, value = line.partition("=")
-        if not sep or not key.strip():
-            raise cli.UserError(f"{path}:{number}: expected KEY=VALUE, got {line!r}")
-        pairs[key.strip()] = value
-    return pairs
+# rules_oci's file forms of config values (config_files), by spec key.
+_SPEC_FILES = {
+    "cmd": "the config's Cmd, one item a line",
+    "entrypoint": "the config's Entrypoint, one item a line (empty: none)",
+    "env": "env, KEY=VALUE lines applied in order",
+    "exposed_ports": "exposed ports, comma separated",
+    "volumes": "volumes, comma separated",
+}
 
 
-def read_created(path: str) -> str:
-    """The image's `created`, an RFC 3339 time written in a file (stamped, say)."""
-    try:
-        with open(path, encoding="utf-8") as f:
-            value = f.read().strip()
-    except OSError as e:
-        raise cli.UserError(f"cannot read created {path}: {e.strerror}") from None
-    if not value or not value[:4].isdigit() or "T" not in value:
-        raise cli.UserError(f"{path}: {value!r} is not an RFC 3339 time")
-    return value
+def _read_spec_file(name: str, path: str) -> Any:
+    if name in ("cmd", "entrypoint"):
+        return config_files.read_lines(path, name)
+    if name == "env":
+        return [f"{k}={v}" for k, v in config_files.read_pair_list(path, name)]
+    return config_files.read_comma_list(path, name)
+
+
+def _with_created_by(layers: list[LayerInput], args: list[str]) -> list[LayerInput]:
+    """Applies `NAME=TEXT` history texts (rules_oci's `bazel build LABEL`)."""
+    texts: dict[str, str] = {}
+    for arg in args:
+        name, sep, text = arg.partition("=")
+        if not sep or not name or not text:
+            raise cli.UserError(f"--created-by {arg!r}: expected NAME=TEXT")
+        texts[name] = text
+    unknown = set(texts) - {layer.name for layer in layers}
+    if unknown:
+        raise cli.UserError(f"--created-by names no layer: {sorted(unknown)}")
+    return [
+        dataclasses.replace(layer, created_by=texts[layer.name])
+        if layer.name in texts
+        else layer
+        for layer in layers
+    ]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -488,31 +491,47 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--annotations-file", help="manifest annotations, KEY=VALUE lines"
     )
     parser.add_argument("--created-file", help="the config's created time (RFC 3339)")
+    for name, what in _SPEC_FILES.items():
+        parser.add_argument(f"--{name.replace('_', '-')}-file", help=what)
+    parser.add_argument(
+        "--created-by",
+        action="append",
+        default=[],
+        help="NAME=TEXT: the history's created_by for layer NAME",
+    )
     parser.add_argument(
         "--stamp-info",
         help="workspace status file filling {{KEY}} in labels and annotations",
     )
     args = parser.parse_args(argv)
     spec = _load_json(args.config_spec, "config spec")
-    layers = [parse_layer(a) for a in args.layer]
+    if not isinstance(spec, dict):
+        raise cli.UserError("config spec: expected a JSON object")
+    for name in _SPEC_FILES:
+        path = getattr(args, f"{name}_file")
+        if path is not None:
+            spec[name] = _read_spec_file(name, path)
+    layers = _with_created_by([parse_layer(a) for a in args.layer], args.created_by)
     status = stamping.read_status(args.stamp_info) if args.stamp_info else None
     annotations = dict(_annotation(a) for a in args.annotation)
     if args.annotations_file:
         annotations = {
-            **read_pairs(args.annotations_file, "annotations"),
+            **config_files.read_pairs(args.annotations_file, "annotations"),
             **annotations,
         }
     annotations = stamping.stamp(annotations, status)
     labels = _str_map(spec, "labels") or {}
     if args.labels_file:
-        labels = {**read_pairs(args.labels_file, "labels"), **labels}
+        labels = {**config_files.read_pairs(args.labels_file, "labels"), **labels}
     labels = {
         **stamping.stamp(labels, status),
         **stamping.file_sha256_labels(args.label_sha256),
     }
     if labels:
         spec["labels"] = labels
-    created = read_created(args.created_file) if args.created_file else None
+    created = (
+        config_files.read_created(args.created_file) if args.created_file else None
+    )
     digest = build(args.out, spec, layers, annotations, args.tag, args.base, created)
     if args.digest_out:
         atomic_file.write_bytes(args.digest_out, digest.encode("ascii"))
