@@ -1,6 +1,6 @@
 """Public API: image rules with rules_oci's shape, plus image_layer.
 
-    load("//oci:defs.bzl", "image_layer", "oci_image", "oci_load", "oci_push")
+    load("//oci:defs.bzl", "image_layer", "oci_image", "oci_image_index", "oci_load", "oci_push")
 
 These rules know nothing of Python or Debian: language rule sets build on
 them (//pypi installs each wheel as a layer that provides ImageLayerInfo, and
@@ -16,12 +16,14 @@ is built with rules_oci's attributes only). Our additions: `image_layer`
 load("@bazel_skylib//rules:write_file.bzl", "write_file")
 load("//oci/private:image_layer.bzl", _image_layer = "image_layer")
 load("//oci/private:oci_image.bzl", _oci_image_rule = "oci_image_rule")
+load("//oci/private:oci_image_index.bzl", _oci_image_index_rule = "oci_image_index_rule")
 load("//oci/private:oci_load.bzl", _oci_load_rule = "oci_load_rule")
 load("//oci/private:oci_push.bzl", _oci_push_all = "oci_push_all", _oci_push_rule = "oci_push_rule")
 load("//oci/private:providers.bzl", _ImageLayerInfo = "ImageLayerInfo")
 
 image_layer = _image_layer
 oci_image_rule = _oci_image_rule
+oci_image_index_rule = _oci_image_index_rule
 oci_load_rule = _oci_load_rule
 oci_push_all = _oci_push_all
 oci_push_rule = _oci_push_rule
@@ -122,6 +124,35 @@ def oci_image(
         srcs = [":" + name],
         output_group = "digest",
         visibility = visibility,
+        tags = kwargs.get("tags"),
+        testonly = kwargs.get("testonly"),
+    )
+
+def oci_image_index(name, annotations = None, **kwargs):
+    """An OCI image index layout: one image per platform (rules_oci's `oci_image_index`).
+
+    `annotations` is a dict or a file of `KEY=VALUE` lines, set on the index
+    blob; every other attribute is `oci_image_index_rule`'s: `images`, and
+    `platforms` to build one image for each. Also declares `<name>.digest`,
+    a file holding the index digest (`sha256:<hex>`).
+
+    Args:
+      name: target name; the layout is `bazel-bin/<package>/<name>/`.
+      annotations: index annotations, a dict or a `KEY=VALUE` file.
+      **kwargs: the attributes of `oci_image_index_rule`.
+    """
+    _oci_image_index_rule(
+        name = name,
+        annotations = _pairs_file(name, "annotations", annotations) if annotations else None,
+        **kwargs
+    )
+    native.filegroup(
+        name = name + ".digest",
+        srcs = [":" + name],
+        output_group = "digest",
+        visibility = kwargs.get("visibility"),
+        tags = kwargs.get("tags"),
+        testonly = kwargs.get("testonly"),
     )
 
 def oci_push(name, remote_tags = None, **kwargs):

@@ -122,8 +122,63 @@ def _pick(
     return only
 
 
-def read_image(layout: str, ref: str | None = None) -> Image:
-    """The image in `layout` (the only one, or the one whose ref name is `ref`)."""
+def platform_text(platform: Any) -> str:
+    """`os/architecture[/variant]` of a descriptor's platform ('' if none)."""
+    if not isinstance(platform, dict):
+        return ""
+    return "/".join(
+        str(platform[k]) for k in ("os", "architecture", "variant") if platform.get(k)
+    )
+
+
+def _pick_platform(index: dict[str, Any], platform: str, where: str) -> dict[str, Any]:
+    manifests = index.get("manifests")
+    if not isinstance(manifests, list):
+        raise UserError(f"{where}: no manifests")
+    found = [
+        m
+        for m in manifests
+        if isinstance(m, dict)
+        and (
+            platform_text(m.get("platform")) == platform
+            or platform_text(m.get("platform")).startswith(platform + "/")
+        )
+    ]
+    if len(found) != 1:
+        listed = [
+            platform_text(m.get("platform")) for m in manifests if isinstance(m, dict)
+        ]
+        raise UserError(
+            f"{where}: {len(found)} manifests for {platform} (it lists {listed})"
+        )
+    chosen: dict[str, Any] = found[0]
+    return chosen
+
+
+def read_index(layout: str) -> dict[str, Any]:
+    """The image index blob a layout's index.json names (oci_image_index's)."""
+    index_path = os.path.join(layout, "index.json")
+    try:
+        with open(index_path, "rb") as f:
+            outer = _json(f.read(), index_path)
+    except FileNotFoundError:
+        raise UserError(f"{layout}: no index.json") from None
+    descriptor = _pick(layout, outer, None, index_path)
+    if descriptor.get("mediaType") != media_types.INDEX:
+        raise UserError(
+            f"{index_path}: names a {descriptor.get('mediaType')!r}, not an index"
+        )
+    return _json(read_blob(layout, descriptor, "index"), f"{layout}: index")
+
+
+def read_image(
+    layout: str, ref: str | None = None, platform: str | None = None
+) -> Image:
+    """The image in `layout` (the only one, or the one whose ref name is `ref`).
+
+    In a layout of an image index, `platform` (`os/architecture[/variant]`)
+    picks the manifest; without it the index must list only one.
+    """
     marker = os.path.join(layout, "oci-layout")
     try:
         with open(marker, "rb") as f:
@@ -145,8 +200,11 @@ def read_image(layout: str, ref: str | None = None) -> Image:
         nested = _json(
             read_blob(layout, descriptor, "index"), f"{layout}: nested index"
         )
-        descriptor = _pick(
-            layout, nested, None, f"{layout}: nested index {descriptor.get('digest')}"
+        where = f"{layout}: nested index {descriptor.get('digest')}"
+        descriptor = (
+            _pick_platform(nested, platform, where)
+            if platform
+            else _pick(layout, nested, None, where)
         )
     if descriptor.get("mediaType") not in (
         media_types.MANIFEST,

@@ -17,6 +17,31 @@ _CONFIG_FILES = {
     "volumes": "--volumes-file",
 }
 
+# The target platform's constraint -> the config's value (Go's names, as OCI).
+_CPUS = {
+    "_cpu_arm64": "arm64",
+    "_cpu_armv7": "arm",
+    "_cpu_ppc64le": "ppc64le",
+    "_cpu_riscv64": "riscv64",
+    "_cpu_s390x": "s390x",
+    "_cpu_x86_64": "amd64",
+}
+_OSES = {
+    "_os_linux": "linux",
+    "_os_windows": "windows",
+}
+
+def _target_platform(ctx):
+    """(architecture, os) the target platform says, each None if it says none we know."""
+    found = []
+    for table in (_CPUS, _OSES):
+        value = None
+        for attr_name, name in table.items():
+            if ctx.target_platform_has_constraint(getattr(ctx.attr, attr_name)[platform_common.ConstraintValueInfo]):
+                value = name
+        found.append(value)
+    return found[0], found[1]
+
 def _label_text(label):
     """A label as rules_oci's history writes it: `//pkg:name` in the main repository."""
     if label.workspace_name:
@@ -104,9 +129,12 @@ def _oci_image_impl(ctx):
             fail("tars: two layers are named %r; give one a layer_name" % layer.layer_name)
         seen[layer.layer_name] = True
 
+    default_architecture, default_os = _target_platform(ctx)
     config = {
         "architecture": ctx.attr.architecture,
         "os": ctx.attr.os,
+        "default_architecture": default_architecture,
+        "default_os": default_os,
         "workdir": ctx.attr.workdir,
         "user": ctx.attr.user,
         "variant": ctx.attr.variant,
@@ -178,7 +206,7 @@ diff_id, size, media type; JSON) that gates and scripts read. Use it
 through the `oci_image` macro of //oci:defs.bzl, which sets `stamp`.""",
     attrs = {
         "annotations": attr.label(allow_single_file = True, doc = "A file of manifest annotations, one `KEY=VALUE` a line (the `oci_image` macro also takes a dict)."),
-        "architecture": attr.string(doc = "The config's `architecture`; default: the base's, else amd64."),
+        "architecture": attr.string(doc = "The config's `architecture`; default: the base's, else the target platform's CPU (`@platforms//cpu:arm64` gives arm64, x86_64 amd64), else amd64."),
         "base": attr.label(allow_single_file = True, doc = "An OCI layout whose layers go underneath; its config is the starting point."),
         "cmd": attr.label(allow_single_file = True, doc = "A file of the config's `Cmd` (default arguments to the entrypoint), one item a line, `%5Cn` for a newline inside one; empty lines are dropped (rules_oci's form: the `oci_image` macro writes it from a list)."),
         "entrypoint": attr.label(allow_single_file = True, doc = "A file of the config's `Entrypoint`, one item a line as `cmd`. Setting it, even to an empty file, clears the base's `Entrypoint` and, unless `cmd` is set too, its `Cmd` (as rules_oci, crane and a Dockerfile)."),
@@ -188,7 +216,7 @@ through the `oci_image` macro of //oci:defs.bzl, which sets `stamp`.""",
         "label_file_digests": attr.label_keyed_string_dict(allow_files = True, doc = "File -> config label whose value is the file's sha256."),
         "labels": attr.label(allow_single_file = True, doc = "A file of config labels, one `KEY=VALUE` a line (the `oci_image` macro also takes a dict). Our addition: `{{KEY}}` is replaced from the workspace status when stamping; a label left with a placeholder is dropped."),
         "layers_out": attr.output(doc = "Where to write the `.layers` file (default: `<name>.layers`)."),
-        "os": attr.string(doc = "The config's `os`; default: the base's, else linux."),
+        "os": attr.string(doc = "The config's `os`; default: the base's, else the target platform's, else linux."),
         "stamp": attr.bool(doc = "Expand {{KEY}} placeholders from the workspace status."),
         "tars": attr.label_list(allow_files = _TAR_EXTENSIONS, doc = "Layers, bottom first: any `.tar`, `.tar.gz`, `.tgz`, `.tar.zst` or `.tzst`. An `image_layer` target brings its descriptor along and its name into the history (`layer NAME`); any other tar is described by an action, and its history entry says `bazel build LABEL` as rules_oci's does."),
         "user": attr.string(doc = "The user the image runs as, e.g. \"65532:65532\"."),
@@ -197,8 +225,16 @@ through the `oci_image` macro of //oci:defs.bzl, which sets `stamp`.""",
         "workdir": attr.string(doc = "The working directory of the image's process."),
         "_compress_layer": attr.label(default = "//oci/private:compress_layer", executable = True, cfg = "exec"),
         "_compression": attr.label(default = "//oci:layer_compression"),
+        "_cpu_arm64": attr.label(default = "@platforms//cpu:arm64"),
+        "_cpu_armv7": attr.label(default = "@platforms//cpu:armv7"),
+        "_cpu_ppc64le": attr.label(default = "@platforms//cpu:ppc64le"),
+        "_cpu_riscv64": attr.label(default = "@platforms//cpu:riscv64"),
+        "_cpu_s390x": attr.label(default = "@platforms//cpu:s390x"),
+        "_cpu_x86_64": attr.label(default = "@platforms//cpu:x86_64"),
         "_describe_layer": attr.label(default = "//oci/private:describe_layer", executable = True, cfg = "exec"),
         "_oci_layout": attr.label(default = "//oci/private:oci_layout", executable = True, cfg = "exec"),
+        "_os_linux": attr.label(default = "@platforms//os:linux"),
+        "_os_windows": attr.label(default = "@platforms//os:windows"),
     } | RESOURCE_SET_ATTRS,
     toolchains = [config_common.toolchain_type(_ZSTD, mandatory = False)],
 )

@@ -23,7 +23,9 @@ Config spec: `{"architecture": "amd64", "os": "linux", "variant": ...,
 "entrypoint": [...], "cmd": [...], "env": {"K": "V"} (or ["K=V"]),
 "workdir": "/app", "user": "65532:65532", "labels": {...},
 "exposed_ports": ["8000/tcp"], "volumes": ["/data"]}`; every key optional.
-Env keeps the given order. `created` is the epoch everywhere unless
+`default_architecture` and `default_os` (the target platform's, from
+oci_image) apply when neither the spec nor the base names one; else
+amd64 and linux. Env keeps the given order. `created` is the epoch everywhere unless
 `--created-file` names a file with an RFC 3339 time (rules_oci's `created`).
 `--labels-file` and `--annotations-file` are `KEY=VALUE` files (rules_oci's
 `labels` and `annotations`); `{{KEY}}` placeholders in them are filled from
@@ -54,7 +56,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import hashlib
 import json
 import os
 import sys
@@ -75,12 +76,15 @@ from oci.private import (  # noqa: E402
     stamping,
 )
 from oci.private.digests import hex_of  # noqa: E402
+from oci.private.layout_blobs import link_blob, write_blob  # noqa: E402
 from rules_common import atomic_file, cli, worker  # noqa: E402
 
 PROG = "oci_layout"
 _SPEC_KEYS = {
     "architecture",
     "os",
+    "default_architecture",
+    "default_os",
     "variant",
     "entrypoint",
     "cmd",
@@ -223,7 +227,13 @@ def image_config(
         raise cli.UserError(f"config spec: unknown keys {sorted(unknown)}")
     base_config: dict[str, Any] = base.config if base else {}
     platform: dict[str, str] = {}
-    for key, default in (("architecture", "amd64"), ("os", "linux"), ("variant", None)):
+    # The target platform's, where the rule knows it; else linux/amd64.
+    defaults = (
+        ("architecture", spec.get("default_architecture") or "amd64"),
+        ("os", spec.get("default_os") or "linux"),
+        ("variant", None),
+    )
+    for key, default in defaults:
         value = spec.get(key)
         if value is not None and not isinstance(value, str):
             raise cli.UserError(f"config spec: {key!r} must be a string")
@@ -302,28 +312,6 @@ def image_config(
     return result
 
 
-def _link_blob(src: str, dest: str, final_dir: str) -> None:
-    """`dest` becomes a relative symlink to `src`, as seen from `final_dir`.
-
-    `final_dir` is where `dest`'s directory will be once the layout is in
-    place; the temporary directory it is written in sits beside it, so the
-    link text is the same. `src` is not resolved: inside Bazel's sandbox it
-    is a link to the execroot, and a link to that would point outside it.
-    """
-    if os.path.lexists(dest):
-        return  # the same digest given twice
-    if not os.path.isfile(src):
-        raise cli.UserError(f"layer blob {src}: not a file")
-    os.symlink(os.path.relpath(os.path.abspath(src), final_dir), dest)
-
-
-def _write_blob(blobs: str, data: bytes) -> dict[str, Any]:
-    digest = "sha256:" + hashlib.sha256(data).hexdigest()
-    with open(os.path.join(blobs, hex_of(digest)), "wb") as f:
-        f.write(data)
-    return {"digest": digest, "size": len(data)}
-
-
 def build(
     out: str,
     config_spec: dict[str, Any],
@@ -374,10 +362,10 @@ def build(
         os.makedirs(blobs)
         final_blobs = os.path.join(os.path.abspath(out), "blobs", "sha256")
         for src, digest in blob_sources:
-            _link_blob(src, os.path.join(blobs, hex_of(digest)), final_blobs)
+            link_blob(src, os.path.join(blobs, hex_of(digest)), final_blobs)
         config_descriptor = {
             "mediaType": media_types.CONFIG,
-            **_write_blob(blobs, canonical_json.dumps(config)),
+            **write_blob(blobs, canonical_json.dumps(config)),
         }
         manifest: dict[str, Any] = {
             "schemaVersion": 2,
@@ -389,7 +377,7 @@ def build(
             manifest["annotations"] = dict(annotations)
         manifest_descriptor: dict[str, Any] = {
             "mediaType": media_types.MANIFEST,
-            **_write_blob(blobs, canonical_json.dumps(manifest)),
+            **write_blob(blobs, canonical_json.dumps(manifest)),
             "platform": {
                 k: config[k] for k in ("architecture", "os", "variant") if k in config
             },

@@ -1,12 +1,15 @@
 """oci_push: push an OCI layout to a registry with crane, by digest, then tag it."""
 
-_DOC = """`bazel run` pushes the image to `repository` by its digest (crane, from the
-registered `//oci:crane_toolchain_type`), then points each of `remote_tags` at
-that digest. A second push of an unchanged image uploads no layer the
-registry already has.
+_DOC = """`bazel run` pushes the image, or the image index, to `repository` by its
+digest (crane, from the registered `//oci:crane_toolchain_type`), then points
+each of `remote_tags` at that digest. A second push of an unchanged image
+uploads no layer the registry already has.
 
-At run time, `--repository REPO` replaces the repository and each
-`--tag TAG` (or `-t TAG`) adds a tag:
+At run time, as rules_oci's: `-r`/`--repository REPO` replaces the repository
+(which may then be left out of the BUILD file), each `-t`/`--tag TAG` adds a
+tag, `--insecure`, `--allow-nondistributable-artifacts`, `-v`/`--verbose`
+and `--platform P` go to every crane call, and any other argument goes to
+`crane push`:
 
     bazel run //:image_push -- --repository registry.example.com/team/app --tag v2
 """
@@ -17,21 +20,30 @@ def _runfile(f):
         return f.short_path[len("../"):]
     return "_main/" + f.short_path
 
+def _check_repository(label, repository):
+    """rules_oci's rule: a repository, without a tag or a digest."""
+    last = repository.rsplit("/", 1)[-1]
+    if "@" in repository or ":" in last:
+        fail("oci_push %s: repository %r has a tag or digest; give the repository only (tags go in remote_tags)" % (label, repository))
+    if any([c.isspace() or c in "'\"$`\\" for c in repository.elems()]):
+        fail("oci_push %s: repository %r has a character a repository cannot" % (label, repository))
+
 def _oci_push_impl(ctx):
-    if bool(ctx.attr.repository) == bool(ctx.file.repository_file):
-        fail("oci_push %s: give exactly one of repository and repository_file" % ctx.label)
+    if ctx.attr.repository and ctx.file.repository_file:
+        fail("oci_push %s: give at most one of repository and repository_file" % ctx.label)
     layout = ctx.file.image
     toolchain = ctx.toolchains["//oci:crane_toolchain_type"]
     crane = toolchain.executable
     files = [layout, crane]
+    repository_file = ""
     if ctx.file.repository_file:
-        repository = '$(tr -d "[:space:]" < "$runfiles/%s")' % _runfile(ctx.file.repository_file)
+        repository_file = _runfile(ctx.file.repository_file)
         files.append(ctx.file.repository_file)
-    else:
-        repository = "'%s'" % ctx.attr.repository
+    if ctx.attr.repository:
+        _check_repository(ctx.label, ctx.attr.repository)
     digest = ctx.attr.image[OutputGroupInfo].digest.to_list()[0] if OutputGroupInfo in ctx.attr.image and hasattr(ctx.attr.image[OutputGroupInfo], "digest") else None
     if digest == None:
-        fail("oci_push %s: image %s must be an oci_image (its digest output group names what to push)" % (ctx.label, ctx.attr.image.label))
+        fail("oci_push %s: image %s must be an oci_image or oci_image_index (its digest output group names what to push)" % (ctx.label, ctx.attr.image.label))
     files.append(digest)
     tags_file = ""
     if ctx.file.remote_tags:
@@ -45,36 +57,50 @@ set -euo pipefail
 runfiles="${{RUNFILES_DIR:-$0.runfiles}}"
 crane="$runfiles/{crane}"
 layout="$runfiles/{layout}"
-repository={repository}
+repository='{repository}'
+if [[ -n "{repository_file}" ]]; then
+  repository=$(tr -d "[:space:]" < "$runfiles/{repository_file}")
+fi
 tags=()
 if [[ -n "{tags_file}" ]]; then
   while IFS= read -r tag || [[ -n "$tag" ]]; do
     [[ -n "$tag" ]] && tags+=("$tag")
   done < "$runfiles/{tags_file}"
 fi
+global=()
+push_args=()
 while (( $# )); do
   case "$1" in
-    --repository) repository=$2; shift 2 ;;
+    -r | --repository) repository=$2; shift 2 ;;
     --repository=*) repository=${{1#--repository=}}; shift ;;
     -t | --tag) tags+=("$2"); shift 2 ;;
     --tag=*) tags+=("${{1#--tag=}}"); shift ;;
-    *) echo "oci_push: unknown argument '$1' (use --repository REPO and --tag TAG)" >&2; exit 2 ;;
+    --insecure | --allow-nondistributable-artifacts | -v | --verbose) global+=("$1"); shift ;;
+    --platform) global+=(--platform "$2"); shift 2 ;;
+    --platform=*) global+=("$1"); shift ;;
+    *) push_args+=("$1"); shift ;;
   esac
 done
+if [[ -z "$repository" ]]; then
+  echo "oci_push: no repository: set repository or repository_file, or pass --repository REPO" >&2
+  exit 2
+fi
 digest=$(cat "$runfiles/{digest}")
-"$crane" push "$layout" "$repository@$digest"
+"$crane" push "${{global[@]}}" "$layout" "$repository@$digest" "${{push_args[@]}}"
 for tag in "${{tags[@]}}"; do
-  "$crane" tag "$repository@$digest" "$tag"
+  "$crane" tag "${{global[@]}}" "$repository@$digest" "$tag"
 done
 echo "$repository@$digest"
 """.format(
         layout = _runfile(layout),
         crane = _runfile(crane),
-        repository = repository,
+        repository = ctx.attr.repository,
+        repository_file = repository_file,
         tags_file = tags_file,
         digest = _runfile(digest),
     ))
     runfiles = ctx.runfiles(files = files).merge(toolchain.runfiles)
+    runfiles = runfiles.merge(ctx.attr.image[DefaultInfo].default_runfiles)
     return [DefaultInfo(executable = script, runfiles = runfiles)]
 
 oci_push_rule = rule(
@@ -82,10 +108,10 @@ oci_push_rule = rule(
     doc = _DOC,
     executable = True,
     attrs = {
-        "image": attr.label(mandatory = True, allow_single_file = True, doc = "An oci_image."),
+        "image": attr.label(mandatory = True, allow_single_file = True, doc = "An oci_image or an oci_image_index."),
         "remote_tags": attr.label(allow_single_file = True, doc = "A file of tags, one a line (the `oci_push` macro also takes a list)."),
-        "repository": attr.string(doc = "The repository, e.g. registry.example.com/team/service; or give repository_file."),
-        "repository_file": attr.label(allow_single_file = True, doc = "A file holding the repository (e.g. one a rule writes)."),
+        "repository": attr.string(doc = "The repository, e.g. registry.example.com/team/service, without a tag or digest; or give repository_file, or `--repository` at run time."),
+        "repository_file": attr.label(allow_single_file = True, doc = "A file holding the repository (e.g. one a stamped rule writes); `--repository` at run time replaces it."),
     },
     toolchains = ["//oci:crane_toolchain_type"],
 )

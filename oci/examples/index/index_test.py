@@ -1,0 +1,41 @@
+"""The index lists an amd64 and an arm64 image of one oci_image target."""
+
+from __future__ import annotations
+
+import os
+import tarfile
+import unittest
+
+from oci.private import layout_reader
+
+
+class IndexTest(unittest.TestCase):
+    def test_one_manifest_per_platform_each_with_its_own_layer(self) -> None:
+        layout = os.environ["INDEX"]
+        index = layout_reader.read_index(layout)
+        self.assertEqual(
+            index["annotations"], {"org.opencontainers.image.revision": "deadbeef"}
+        )
+        self.assertEqual(
+            [layout_reader.platform_text(m["platform"]) for m in index["manifests"]],
+            ["linux/amd64", "linux/arm64"],
+        )
+        with open(os.environ["DIGEST"]) as f:
+            digest = f.read()
+        with open(os.path.join(layout, "index.json"), "rb") as f:
+            self.assertIn(digest.encode(), f.read())
+        for cpu in ("amd64", "arm64"):
+            image = layout_reader.read_image(layout, platform=f"linux/{cpu}")
+            self.assertEqual(image.config["architecture"], cpu)
+            self.assertEqual(image.config["config"]["User"], "65532:65532")
+            (layer,) = image.layers
+            with tarfile.open(layer.path) as tar:
+                member = tar.extractfile("srv/oci/examples/index/cpu.txt")
+                assert member is not None
+                self.assertEqual(member.read(), f"{cpu}\n".encode())
+        with self.assertRaisesRegex(Exception, "0 manifests for linux/s390x"):
+            layout_reader.read_image(layout, platform="linux/s390x")
+
+
+if __name__ == "__main__":
+    unittest.main()
