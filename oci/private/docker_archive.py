@@ -131,17 +131,23 @@ def _split_tag(repo_tag: str) -> tuple[str, str]:
 
 
 def write_oci_archive(layout: str, out: str, repo_tags: Sequence[str]) -> None:
-    """The layout as an OCI archive, one index entry per tag (sizes known: streams)."""
-    image = layout_reader.read_image(layout)
+    """The layout as an OCI archive, one index entry per tag (sizes known: streams).
+
+    The entry is the layout's own: an image's manifest, or an image index
+    (rules_oci loads an index only so).
+    """
+    top = layout_reader.top_descriptor(layout)
+    if top.get("mediaType") != media_types.INDEX:
+        layout_reader.read_image(layout)  # checks the image before it is loaded
     for tag in repo_tags:
         _split_tag(tag)
     entries = [
         {
-            **image.manifest_descriptor,
+            **top,
             "annotations": {"org.opencontainers.image.ref.name": tag},
         }
         for tag in repo_tags
-    ] or [image.manifest_descriptor]
+    ] or [top]
     index = {"schemaVersion": 2, "manifests": entries}
     blobs_dir = os.path.join(layout, "blobs", "sha256")
     blobs = sorted(os.listdir(blobs_dir))
@@ -186,6 +192,15 @@ def write_archive(
     zstd: str | None = None,
     ref: str | None = None,
 ) -> None:
+    if ref is None and layout_reader.top_descriptor(layout).get("mediaType") == (
+        media_types.INDEX
+    ):
+        manifests = layout_reader.read_index(layout).get("manifests") or []
+        if len(manifests) != 1:
+            raise cli.UserError(
+                f"{layout} is an image index of {len(manifests)} images: it loads "
+                'only with format = "oci" (as rules_oci\'s); or load one image'
+            )
     image = layout_reader.read_image(layout, ref)
     split = [_split_tag(t) for t in repo_tags]
     config_name = hex_of(image.config_descriptor["digest"]) + ".json"

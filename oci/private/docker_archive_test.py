@@ -18,7 +18,14 @@ if __package__ in (None, ""):  # run as a script: make the repository root impor
         0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     )
 
-from oci.private import compress_layer, docker_archive, layout_reader, oci_layout  # noqa: E402
+from oci.private import (  # noqa: E402
+    compress_layer,
+    docker_archive,
+    image_index,
+    layout_reader,
+    media_types,
+    oci_layout,
+)
 from oci.private.image_fixtures import (  # noqa: E402
     Dir,
     Link,
@@ -193,6 +200,23 @@ class DockerArchiveTest(unittest.TestCase):
         self.assertEqual(refs, tags)
         digest = layout_reader.read_image(self.layout).manifest_descriptor["digest"]
         self.assertEqual({m["digest"] for m in index["manifests"]}, {digest})
+
+    def test_an_index_loads_as_oci_only(self) -> None:
+        arm64 = write_layout(
+            self.tmp, [self.app], {**CONFIG, "architecture": "arm64"}, out="arm64"
+        )
+        index = os.path.join(self.tmp, "index")
+        image_index.build(index, [self.layout, arm64])
+        out = os.path.join(self.tmp, "index.tar")
+        docker_archive.write_oci_archive(index, out, ["mlimage/app:multi"])
+        with tarfile.open(out) as tar:
+            (entry,) = json.loads(read(tar, "index.json"))["manifests"]
+            self.assertEqual(entry["mediaType"], media_types.INDEX)
+            listed = json.loads(read(tar, "blobs/sha256/" + entry["digest"][7:]))
+            for manifest in listed["manifests"]:  # each image travels along
+                read(tar, "blobs/sha256/" + manifest["digest"][7:])
+        with self.assertRaisesRegex(UserError, 'only with format = "oci"'):
+            docker_archive.write_archive(index, os.path.join(self.tmp, "d.tar"), [])
 
     def test_repeated_layer_stored_once(self) -> None:
         layout = write_layout(

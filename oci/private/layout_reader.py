@@ -155,6 +155,32 @@ def _pick_platform(index: dict[str, Any], platform: str, where: str) -> dict[str
     return chosen
 
 
+def _outer_index(layout: str) -> tuple[str, dict[str, Any]]:
+    """(path, content) of a layout's index.json, once its oci-layout is checked."""
+    marker = os.path.join(layout, "oci-layout")
+    try:
+        with open(marker, "rb") as f:
+            version = _json(f.read(), marker).get("imageLayoutVersion")
+    except FileNotFoundError:
+        raise UserError(
+            f"{layout}: not an OCI image layout (no oci-layout file)"
+        ) from None
+    if version != media_types.OCI_LAYOUT_VERSION:
+        raise UserError(f"{marker}: unsupported imageLayoutVersion {version!r}")
+    index_path = os.path.join(layout, "index.json")
+    try:
+        with open(index_path, "rb") as f:
+            return index_path, _json(f.read(), index_path)
+    except FileNotFoundError:
+        raise UserError(f"{layout}: no index.json") from None
+
+
+def top_descriptor(layout: str) -> dict[str, Any]:
+    """The one descriptor a layout's index.json holds (an image's or an index's)."""
+    index_path, outer = _outer_index(layout)
+    return _pick(layout, outer, None, index_path)
+
+
 def read_index(layout: str) -> dict[str, Any]:
     """The image index blob a layout's index.json names (oci_image_index's)."""
     index_path = os.path.join(layout, "index.json")
@@ -179,22 +205,7 @@ def read_image(
     In a layout of an image index, `platform` (`os/architecture[/variant]`)
     picks the manifest; without it the index must list only one.
     """
-    marker = os.path.join(layout, "oci-layout")
-    try:
-        with open(marker, "rb") as f:
-            version = _json(f.read(), marker).get("imageLayoutVersion")
-    except FileNotFoundError:
-        raise UserError(
-            f"{layout}: not an OCI image layout (no oci-layout file)"
-        ) from None
-    if version != media_types.OCI_LAYOUT_VERSION:
-        raise UserError(f"{marker}: unsupported imageLayoutVersion {version!r}")
-    index_path = os.path.join(layout, "index.json")
-    try:
-        with open(index_path, "rb") as f:
-            index = _json(f.read(), index_path)
-    except FileNotFoundError:
-        raise UserError(f"{layout}: no index.json") from None
+    index_path, index = _outer_index(layout)
     descriptor = _pick(layout, index, ref, index_path)
     if descriptor.get("mediaType") == media_types.INDEX:  # one nested index
         nested = _json(

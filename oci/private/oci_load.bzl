@@ -11,8 +11,11 @@ load -i` and `podman load -i` accept is built only on request, as the
 
 `format = "docker"` (the default) writes a `docker save`-style archive with
 uncompressed layers, each checked against its diff_id; `format = "oci"` the
-OCI layout itself as a tar, one index entry per tag. `loader` replaces
-docker/podman: it is run as `LOADER load` with the archive on stdin."""
+OCI layout itself as a tar, one index entry per tag (an `oci_image_index`
+loads only so, as with rules_oci). As rules_oci's, the loader (docker,
+podman, or `loader`: any executable target or file) is run as
+`LOADER load --input ARCHIVE`, where ARCHIVE is a pipe (`/dev/fd/N`) the
+archive streams through."""
 
 def _runfile(f):
     """A file's path below the runfiles directory (`_main/...`, `<repo>/...`)."""
@@ -73,7 +76,9 @@ else
   echo "tarball instead: bazel build {label} --output_groups=+tarball" >&2
   exit 1
 fi
-"$runfiles/{tool}" --layout "$runfiles/{layout}" --out - {args} | "${{load[@]}}"
+"${{load[@]}}" --input <("$runfiles/{tool}" --layout "$runfiles/{layout}" --out - {args})
+# The pipe's writer: its failure (a layer that does not match its diff_id) fails the run.
+wait $!
 """.format(
         label = str(ctx.label),
         layout = _runfile(layout),
@@ -102,9 +107,9 @@ oci_load_rule = rule(
     doc = _DOC,
     executable = True,
     attrs = {
-        "image": attr.label(mandatory = True, allow_single_file = True, doc = "An oci_image."),
+        "image": attr.label(mandatory = True, allow_single_file = True, doc = "An oci_image, or an oci_image_index (with `format = \"oci\"`)."),
         "format": attr.string(default = "docker", values = ["docker", "oci"], doc = "The archive: a `docker save`-style tarball, or the OCI layout as a tar."),
-        "loader": attr.label(executable = True, cfg = "target", doc = "A program to run as `LOADER load` with the archive on stdin, instead of docker or podman."),
+        "loader": attr.label(allow_files = True, executable = True, cfg = "target", doc = "A program (a target, or an executable file) run as `LOADER load --input ARCHIVE` instead of docker or podman."),
         "repo_tags": attr.label(allow_single_file = True, doc = "A file of the names the loaded image gets, one `NAME:TAG` a line (the `oci_load` macro also takes a list)."),
         "_docker_archive": attr.label(default = "//oci/private:docker_archive", executable = True, cfg = "exec"),
         "_docker_archive_run": attr.label(default = "//oci/private:docker_archive", executable = True, cfg = "target"),

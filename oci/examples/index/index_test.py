@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import tarfile
 import unittest
@@ -35,6 +36,27 @@ class IndexTest(unittest.TestCase):
                 self.assertEqual(member.read(), f"{cpu}\n".encode())
         with self.assertRaisesRegex(Exception, "0 manifests for linux/s390x"):
             layout_reader.read_image(layout, platform="linux/s390x")
+
+    def test_the_load_archive_holds_the_index_under_its_tag(self) -> None:
+        with open(os.environ["DIGEST"]) as f:
+            digest = f.read()
+        with tarfile.open(os.environ["TARBALL"]) as tar:
+            index = tar.extractfile("index.json")
+            assert index is not None
+            (entry,) = json.loads(index.read())["manifests"]
+            names = set(tar.getnames())
+        self.assertEqual(entry["digest"], digest)
+        self.assertEqual(
+            entry["annotations"]["org.opencontainers.image.ref.name"],
+            "mlimage/index:latest",
+        )
+        blobs = {n.rsplit("/", 1)[-1] for n in names if n.startswith("blobs/sha256/")}
+        for cpu in ("amd64", "arm64"):
+            image = layout_reader.read_image(
+                os.environ["INDEX"], platform=f"linux/{cpu}"
+            )
+            for layer in image.layers:
+                self.assertIn(layer.digest.split(":")[1], blobs)
 
 
 if __name__ == "__main__":

@@ -1,9 +1,13 @@
 #!/bin/sh
-# A stand-in for `docker`/`podman`: `fake_loader.sh load` reads the archive on
-# stdin and reports its size and first member's name, as a test can check.
+# A stand-in for `docker`/`podman`, called as rules_oci calls a loader:
+# `fake_loader.sh load --input ARCHIVE`. It reports the archive's size and
+# first member's name, as a test can check.
 set -eu
-[ "${1:-}" = load ] || { echo "fake_loader: expected 'load', got '${1:-}'" >&2; exit 2; }
+[ "${1:-}" = load ] && [ "${2:-}" = --input ] && [ -n "${3:-}" ] || {
+  echo "fake_loader: expected 'load --input ARCHIVE', got '$*'" >&2
+  exit 2
+}
 tmp=$(mktemp)
-cat >"$tmp"
+cat "$3" >"$tmp"
 echo "loaded $(wc -c <"$tmp") bytes, first member $(head -c 100 "$tmp" | tr -d '\0')"
 rm -f "$tmp"
