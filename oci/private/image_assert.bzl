@@ -1,0 +1,61 @@
+"""Test rules that check a built image's config or a file's text (`//oci:testing.bzl`)."""
+
+def _runfile(f):
+    if f.short_path.startswith("../"):
+        return f.short_path[len("../"):]
+    return "_main/" + f.short_path
+
+def _test_script(ctx, args, files):
+    tool = ctx.attr._image_assert[DefaultInfo].files_to_run.executable
+    script = ctx.actions.declare_file(ctx.label.name + ".sh")
+    ctx.actions.write(script, is_executable = True, content = """\
+#!/usr/bin/env bash
+set -euo pipefail
+runfiles="${{RUNFILES_DIR:-${{TEST_SRCDIR:-$0.runfiles}}}}"
+# The tool runs on its own interpreter, with nothing of a caller's Python.
+unset PYTHONHOME PYTHONPATH PYTHONSAFEPATH
+exec "$runfiles/{tool}" {args}
+""".format(tool = _runfile(tool), args = " ".join(args)))
+    runfiles = ctx.runfiles(files = files + [tool])
+    runfiles = runfiles.merge(ctx.attr._image_assert[DefaultInfo].default_runfiles)
+    return script, runfiles
+
+_TOOL = {
+    "_image_assert": attr.label(default = "//oci/private:image_assert", executable = True, cfg = "target"),
+}
+
+def _image_config_test_impl(ctx):
+    layout = ctx.file.image
+    args = ["config", '--layout "$runfiles/%s"' % _runfile(layout), '--expected "$runfiles/%s"' % _runfile(ctx.file.expected)]
+    if ctx.attr.platform:
+        args.append("--platform '%s'" % ctx.attr.platform)
+    script, runfiles = _test_script(ctx, args, [layout, ctx.file.expected])
+    return [DefaultInfo(executable = script, runfiles = runfiles.merge(ctx.attr.image[DefaultInfo].default_runfiles))]
+
+image_config_test = rule(
+    implementation = _image_config_test_impl,
+    test = True,
+    doc = "Passes when the image's config holds the fields of `expected` (image_assert.py `config`).",
+    attrs = {
+        "expected": attr.label(mandatory = True, allow_single_file = [".json"], doc = "Expected fields: top-level keys and a `config` object; null means absent."),
+        "image": attr.label(mandatory = True, allow_single_file = True, doc = "An oci_image (or an oci_image_index with `platform`)."),
+        "platform": attr.string(doc = "`os/arch` of the image to check in an index."),
+    } | _TOOL,
+)
+
+def _file_contains_test_impl(ctx):
+    expected = ctx.actions.declare_file(ctx.label.name + ".expected")
+    ctx.actions.write(expected, ctx.attr.expected)
+    args = ["contains", '--file "$runfiles/%s"' % _runfile(ctx.file.actual), '--expected-file "$runfiles/%s"' % _runfile(expected)]
+    script, runfiles = _test_script(ctx, args, [ctx.file.actual, expected])
+    return [DefaultInfo(executable = script, runfiles = runfiles)]
+
+file_contains_test = rule(
+    implementation = _file_contains_test_impl,
+    test = True,
+    doc = "Passes when the file `actual` holds the text `expected`.",
+    attrs = {
+        "actual": attr.label(mandatory = True, allow_single_file = True, doc = "The file to search."),
+        "expected": attr.string(mandatory = True, doc = "The text it must hold."),
+    } | _TOOL,
+)

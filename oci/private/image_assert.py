@@ -1,0 +1,102 @@
+"""Assertions on built images and files, for tests (`//oci:testing.bzl`).
+
+    python3 -m oci.private.image_assert config --layout DIR --expected JSON
+    python3 -m oci.private.image_assert contains --file F --expected-file X
+
+`config` compares fields of the image's config with the expected JSON: each
+top-level key (`os`, `architecture`, `variant`, `created`, `history`) with
+the config's, and each key under `config` (`Cmd`, `Entrypoint`, `Env`,
+`Labels`, ...) with the config's `config` object, where an absent field is
+`null` (so `{"config": {"Cmd": null}}` asserts there is no Cmd), as
+rules_oci's own example assertions compare them. Every difference is
+reported, then it exits 1. `contains` checks that F holds X's bytes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+if __package__ in (None, ""):  # run as a script: make the repository root importable
+    sys.path.insert(
+        0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    )
+
+from oci.private import layout_reader  # noqa: E402
+from rules_common import cli  # noqa: E402
+
+PROG = "image_assert"
+MAX_BYTES = 64 << 20
+
+
+def config_differences(config: dict[str, Any], expected: dict[str, Any]) -> list[str]:
+    """What differs between an image config and the expected fields."""
+    problems = []
+    inner = config.get("config") or {}
+    for key, want in expected.items():
+        if key == "config":
+            if not isinstance(want, dict):
+                raise cli.UserError("expected: 'config' must be an object")
+            for field, value in want.items():
+                got = inner.get(field)
+                if got != value:
+                    want_text, got_text = json.dumps(value), json.dumps(got)
+                    problems.append(
+                        f"config.{field}: expected {want_text}, got {got_text}"
+                    )
+        elif config.get(key) != want:
+            problems.append(
+                f"{key}: expected {json.dumps(want)}, got {json.dumps(config.get(key))}"
+            )
+    return problems
+
+
+def _read(path: str, what: str) -> bytes:
+    try:
+        with open(path, "rb") as f:
+            data = f.read(MAX_BYTES + 1)
+    except OSError as e:
+        raise cli.UserError(f"cannot read {what} {path}: {e.strerror}") from None
+    if len(data) > MAX_BYTES:
+        raise cli.UserError(f"{what} {path}: over {MAX_BYTES} bytes")
+    return data
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog=PROG, description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    config = sub.add_parser("config", help="compare an image's config fields")
+    config.add_argument("--layout", required=True)
+    config.add_argument("--expected", required=True, help="expected fields, JSON")
+    config.add_argument("--platform", help="os/arch of an index's image")
+    contains = sub.add_parser("contains", help="a file holds a text")
+    contains.add_argument("--file", required=True)
+    contains.add_argument("--expected-file", required=True)
+    args = parser.parse_args(argv)
+    if args.command == "contains":
+        if _read(args.expected_file, "expected") in _read(args.file, "file"):
+            return 0
+        print(
+            f"{args.file} does not contain what {args.expected_file} holds",
+            file=sys.stderr,
+        )
+        return 1
+    try:
+        expected = json.loads(_read(args.expected, "expected"))
+    except json.JSONDecodeError as e:
+        raise cli.UserError(f"{args.expected}: not JSON: {e}") from None
+    if not isinstance(expected, dict):
+        raise cli.UserError(f"{args.expected}: expected a JSON object")
+    image = layout_reader.read_image(args.layout, platform=args.platform)
+    problems = config_differences(image.config, expected)
+    for problem in problems:
+        print(f"{args.layout}: {problem}", file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    cli.run(PROG, main)
