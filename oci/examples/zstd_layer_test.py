@@ -37,7 +37,24 @@ class ZstdLayerTest(unittest.TestCase):
         )
 
     def test_load_tarball_holds_the_layer_uncompressed(self) -> None:
-        with tarfile.open(os.environ["TARBALL"]) as archive:
+        self.check_tarball(os.environ["TARBALL"])
+
+    def test_layer_compression_zstd_then_the_load_tarball(self) -> None:
+        layout = os.environ["COMPRESSED_LAYOUT"]
+        with open(os.path.join(layout, "index.json")) as f:
+            manifest_digest = json.load(f)["manifests"][0]["digest"]
+        with open(blob(layout, manifest_digest)) as f:
+            manifest = json.load(f)
+        (layer,) = manifest["layers"]
+        self.assertEqual(
+            layer["mediaType"], "application/vnd.oci.image.layer.v1.tar+zstd"
+        )
+        with open(blob(layout, layer["digest"]), "rb") as f:
+            self.assertEqual(f.read(4), b"\x28\xb5\x2f\xfd")  # zstd's magic
+        self.check_tarball(os.environ["COMPRESSED_TARBALL"])
+
+    def check_tarball(self, path: str) -> None:
+        with tarfile.open(path) as archive:
             manifest_file = archive.extractfile("manifest.json")
             assert manifest_file is not None
             (entry,) = json.load(manifest_file)
