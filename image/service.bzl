@@ -1,8 +1,8 @@
 """python_service: a whole service in its package; python_service_image: its image, layered by configuration."""
 
-load("@rules_python//python:defs.bzl", "py_library")
+load("@rules_python//python:defs.bzl", "py_library", _plain_py_test = "py_test")
 load("//gates:defs.bzl", _image_gates = "image_gates")
-load("//oci:defs.bzl", "image_layer", "oci_image", "oci_load", "oci_push")
+load("//oci:defs.bzl", "image_layer", "oci_image", "oci_image_index", "oci_load", "oci_push")
 load("//pypi:defs.bzl", "own_layers", "py_image_layers")
 load("//python:defs.bzl", "py_test")
 
@@ -25,6 +25,50 @@ _ENV = {
     "PYTHONUNBUFFERED": "1",
     "SSL_CERT_FILE": "/etc/ssl/certs/ca-certificates.crt",
 }
+
+# The interpreter's machine (its facts) -> the OCI architecture.
+_ARCHITECTURES = {
+    "aarch64": "arm64",
+    "x86_64": "amd64",
+}
+
+# Emulators the gates of an image for another CPU run it under: qemu-user's
+# static binaries (a pinned sid .deb), called directly, no binfmt.
+_EMULATORS = {
+    "arm64": Label("@qemu_aarch64//:qemu-aarch64"),
+}
+
+def architecture_of(stack):
+    """The OCI architecture of a stack's interpreter (amd64, arm64).
+
+    Args:
+      stack: a stack (`STACK`).
+
+    Returns:
+      The architecture name.
+    """
+    machine = stack.python.get("machine", "x86_64")
+    if machine not in _ARCHITECTURES:
+        fail("stack %s: its interpreter's machine %r has no image architecture (known: %s)" % (stack.name, machine, ", ".join(sorted(_ARCHITECTURES))))
+    return _ARCHITECTURES[machine]
+
+def cuda_arm64_problem(stack):
+    """Why a stack cannot make an arm64 image, or None.
+
+    Args:
+      stack: a stack (`STACK`).
+
+    Returns:
+      The message an arm64 image of a CUDA stack fails with, or None.
+    """
+    cuda = sorted([w.distribution for w in stack.wheels if w.distribution.startswith("nvidia-")])
+    if not cuda:
+        return None
+    return ("stack %s locks CUDA wheels (%s): no arm64 image of it. PyPI's aarch64 " +
+            "torch wheels are CPU builds, and the nvidia-* CUDA wheels it pins are x86_64 only. " +
+            "A CUDA arm64 image (Grace, Jetson) needs torch from the PyTorch index's " +
+            "cu12x aarch64 (sbsa) wheels, NVIDIA's aarch64 CUDA libraries, and a base and gates " +
+            "that run on an arm64 GPU; lock a CPU stack for arm64 instead.") % (stack.name, ", ".join(cuda[:3]) + (", ..." if len(cuda) > 3 else ""))
 
 def service_image_problem(name, groups):
     """What is wrong with a python_service_image's arguments, or None.
@@ -99,20 +143,26 @@ def python_service_image(
       visibility: of the image targets.
     """
     problem = service_image_problem(name, groups)
+    if not problem and architecture_of(stack) == "arm64":
+        problem = cuda_arm64_problem(stack)
     if problem:
         fail(problem)
 
     # Between the base layers and the groups: the wheels with a layer of
     # their own, which no group takes.
     own = own_layers(stack.wheels, over = own_layer_over)
+
+    # The first image of a package keeps the plain names; another (an arm64
+    # image beside it) prefixes its layer targets with its name.
+    prefix = "layer" if name == "image" else name + "_layer"
     grouped = py_image_layers(
-        name = "layer",
+        name = prefix,
         exclude = [distribution for distribution, _ in own],
         site_packages = stack.prefix,
         groups = groups,
     )
     image_layer(
-        name = "layer_app",
+        name = prefix + "_app",
         srcs = [app_srcs],
         layer_name = "app",
         package_dir = "/app",
@@ -123,7 +173,7 @@ def python_service_image(
     layers = [
         ("base", base + "_layer_base"),
         ("python", base + "_layer_python"),
-    ] + own + grouped + [("app", ":layer_app")]
+    ] + own + grouped + [("app", ":%s_app" % prefix)]
     fixed = "printf '%s\\n' " + " ".join(["'%s=%s'" % (k, v) for k, v in sorted(labels.items())])
     native.genrule(
         name = name + "_labels",
@@ -136,6 +186,7 @@ def python_service_image(
     )
     oci_image(
         name = name + "_layout",
+        architecture = architecture_of(stack),
         entrypoint = [
             stack.python["interpreter"],
             "-m",
@@ -197,6 +248,7 @@ def python_service(
         unique_packages = ["numpy"],
         env = {},
         label_file_digests = {},
+        architectures = {},
         visibility = None):
     """Declares a whole service in its package: code, tests, image, image gates.
 
@@ -242,8 +294,24 @@ def python_service(
       unique_packages: packages that must be installed exactly once.
       env: environment on top of the common one.
       label_file_digests: file -> label that records its sha256.
+      architectures: images for other CPUs, from the same code and groups:
+        architecture -> {"stack": its stack, "base": its Debian base}, e.g.
+        {"arm64": {"stack": STACK_ARM64, "base": "//image:trixie_arm64"}}
+        (the stack: the same lock, the wheel map its interpreter's facts
+        pick). Each gives `image_<arch>` (its layout, gates run under the
+        arch's emulator, qemu-user), and all together `image_index` (an
+        oci_image_index: this stack's image, then theirs) and
+        `image_index_push`. A CUDA stack refuses arm64 (cuda_arm64_problem).
       visibility: of the code's library and the image targets.
     """
+    for arch, spec in architectures.items():
+        problem = cuda_arm64_problem(stack) if arch == "arm64" else None
+        if not problem and architecture_of(spec["stack"]) != arch:
+            problem = "python_service(%s): architectures[%r] names stack %s, whose interpreter is %s" % (name, arch, spec["stack"].name, architecture_of(spec["stack"]))
+        if not problem and arch not in _EMULATORS:
+            problem = "python_service(%s): no emulator for %s images (known: %s)" % (name, arch, ", ".join(sorted(_EMULATORS)))
+        if problem:
+            fail(problem)
     probe = code + "/probe.py"
     shipped = native.glob([code + "/*.py"], exclude = [probe])
     py_library(
@@ -296,4 +364,64 @@ def python_service(
         probe = probe,
         stack = stack,
         unique_packages = unique_packages,
+    )
+    if not architectures:
+        return
+    repo, _, tag = repo_tag.rpartition(":")
+    for arch, spec in architectures.items():
+        python_service_image(
+            name = "image_" + arch,
+            app = app,
+            app_srcs = ":srcs",
+            base = spec["base"],
+            env = env,
+            groups = groups,
+            label_file_digests = label_file_digests,
+            labels = labels,
+            repo_tag = "%s:%s-%s" % (repo, tag, arch),
+            repository = repository,
+            stack = spec["stack"],
+            visibility = visibility,
+        )
+        _image_gates(
+            name = "image_" + arch,
+            emulator = _EMULATORS[arch],
+            gates = image_gates,
+            image = ":image_" + arch,
+            imports = imports,
+            probe = probe,
+            stack = spec["stack"],
+            unique_packages = unique_packages,
+        )
+    oci_image_index(
+        name = "image_index",
+        images = [":image_layout"] + [":image_%s_layout" % arch for arch in architectures],
+        visibility = visibility,
+    )
+    oci_push(
+        name = "image_index_push",
+        image = ":image_index",
+        remote_tags = ["latest"],
+        repository = repository,
+    )
+
+    # The index pushed to a loopback registry, each platform's image pulled
+    # back by crane with --platform.
+    crane = Label("//third_party/debian:crane")
+    _plain_py_test(
+        name = "image_index_test",
+        size = "medium",
+        srcs = [Label("//oci:index_push_test.py")],
+        main = Label("//oci:index_push_test.py"),
+        data = [":image_index", ":image_index_push", crane],
+        env = {
+            "CRANE": "$(rootpath %s)" % crane,
+            "INDEX": "$(rootpath :image_index)",
+            "PLATFORMS": ",".join(["linux/" + a for a in [architecture_of(stack)] + list(architectures)]),
+            "PUSH": "$(rootpath :image_index_push)",
+        },
+        deps = [
+            Label("//oci:layouts"),
+            Label("//oci:testing"),
+        ],
     )

@@ -160,3 +160,63 @@ def pip_lock(name, stack, **kwargs):
         deps = [Label("//pypi:lock_consistency")],
         **kwargs
     )
+
+def wheel_map(name, stack, **kwargs):
+    """The wheel map of a stack that shares another stack's lock (another CPU's).
+
+    A stack for another architecture (`pypi.site_packages` with the same
+    `lock` and its own interpreter's facts, e.g. arm64) keeps only a wheel map
+    of its own: the lock stays the first stack's (`pip_lock` recompiles it).
+
+    - `<name>.update` (`tools/bazel run`, network): rewrites the stack's
+      `wheels_lock` from the lock, picking each pin's wheel for the stack's
+      interpreter (wheel_index.py), every sha256 one of the lock's hashes;
+    - `<name>_test` (no network): that wheel map still matches the lock.
+
+    Args:
+      name: prefix of the targets.
+      stack: the stack (`STACK` of its site_packages repository's defs.bzl).
+      **kwargs: passed to both targets (e.g. visibility).
+    """
+    problem = pip_lock_problem(name, stack)
+    if problem:
+        fail(problem)
+
+    def _path(label):
+        label = native.package_relative_label(label)
+        return (label.package + "/" + label.name) if label.package else label.name
+
+    indexes = []
+    if stack.indexes:
+        indexes = [stack.indexes]
+    py_binary(
+        name = name + ".update",
+        python_version = stack.python_version,
+        srcs = [Label("//pypi:wheel_index.py")],
+        main = Label("//pypi:wheel_index.py"),
+        args = [
+            "--lock=" + _path(stack.lock),
+            "--out=" + _path(stack.wheels_lock),
+            "--python-info=$(rootpath %s)" % stack.python_info,
+        ] + ["--indexes=" + _path(i) for i in indexes],
+        data = [stack.python_info],
+        deps = [Label("//pypi:wheel_index")],
+        tags = ["requires-network"],
+        **kwargs
+    )
+    py_test(
+        name = name + "_test",
+        python_version = stack.python_version,
+        size = "small",
+        srcs = [Label("//pypi:wheel_index.py")],
+        main = Label("//pypi:wheel_index.py"),
+        args = [
+            "--check",
+            "--lock=$(rootpath %s)" % stack.lock,
+            "--out=$(rootpath %s)" % stack.wheels_lock,
+            "--python-info=$(rootpath %s)" % stack.python_info,
+        ] + ["--indexes=$(rootpath %s)" % i for i in indexes],
+        data = [stack.lock, stack.wheels_lock, stack.python_info] + indexes,
+        deps = [Label("//pypi:wheel_index")],
+        **kwargs
+    )

@@ -101,6 +101,12 @@ def _upstream(debian_version):
     version = debian_version.partition(":")[2] if ":" in debian_version else debian_version
     return version.rpartition("-")[0] if "-" in version else version
 
+# Debian's architecture -> the machine name Python and wheel tags use.
+_MACHINES = {
+    "amd64": "x86_64",
+    "arm64": "aarch64",
+}
+
 def python_facts(interpreter, lock):
     """The facts of a Debian Python interpreter, written once per toolchain.
 
@@ -112,7 +118,8 @@ def python_facts(interpreter, lock):
 
     Returns:
       A dict: `version` ("3.11"), `full_version` ("3.11.2"), `glibc` ("2.36",
-      the root's libc6: the newest manylinux wheels it runs), `interpreter`
+      the root's libc6: the newest manylinux wheels it runs), `machine`
+      (the CPU, as `platform.machine()` says it: x86_64, aarch64), `interpreter`
       (its image path, "/usr/bin/python3.11") and `site_packages` (where
       Debian's Python looks for locally installed distributions,
       "usr/local/lib/python3.11/dist-packages", relative to the image root).
@@ -126,10 +133,14 @@ def python_facts(interpreter, lock):
         if needed not in packages:
             fail("interpreter %r: the lock has no %s package" % (interpreter, needed))
     glibc = _upstream(packages["libc6"]["version"]).split(".")
+    arch = lock.get("arch", "amd64")
+    if arch not in _MACHINES:
+        fail("interpreter %r: the lock is for %s; known: %s" % (interpreter, arch, ", ".join(sorted(_MACHINES))))
     return {
         "full_version": _upstream(packages[binary]["version"]),
         "glibc": ".".join(glibc[:2]),
         "interpreter": "/" + interpreter,
+        "machine": _MACHINES[arch],
         "site_packages": "usr/local/lib/python%s/dist-packages" % version,
         "version": version,
     }

@@ -16,7 +16,7 @@ def image_gates_problem(name, stack):
         return "image_gates(%s): stack %s has no lock: give its `pypi.site_packages` tag in MODULE.bazel `lock`" % (name, stack.name)
     return None
 
-def image_gates(name, stack, image, gates, imports, probe, unique_packages):
+def image_gates(name, stack, image, gates, imports, probe, unique_packages, emulator = None):
     """Declares an image's structural, in-image, no-copy and validation tests.
 
     `<name>_structure_test`, `<name>_runtime_test`, `<name>_layout_links_test`
@@ -39,6 +39,9 @@ def image_gates(name, stack, image, gates, imports, probe, unique_packages):
       probe: the service's probe file for the service gate (a Python file
         of the service's defining `probe(base_url)`; gates.service_gate).
       unique_packages: packages that must be installed exactly once.
+      emulator: for an image of another CPU than the build machine's, the
+        user-mode emulator (qemu-aarch64) its loader and interpreter run
+        under; the tests that run the image use it, the others do not.
     """
     problem = image_gates_problem(name, stack)
     if problem:
@@ -56,6 +59,10 @@ def image_gates(name, stack, image, gates, imports, probe, unique_packages):
         "UNIQUE_PACKAGES": ",".join(unique_packages),
         "WHEELS_JSON": "$(rootpath %s)" % stack.wheels_json,
     }
+    emulator_data = []
+    if emulator:
+        env["IMAGE_EMULATOR"] = "$(rootpath %s)" % emulator
+        emulator_data = [emulator]
     data = [
         image,
         layers,
@@ -63,7 +70,7 @@ def image_gates(name, stack, image, gates, imports, probe, unique_packages):
         stack.lock,
         stack.python_json,
         stack.wheels_json,
-    ]
+    ] + emulator_data
 
     # Layer order and names, each locked distribution once at its version,
     # nothing outside the site-packages, a non-root user, the entrypoint.

@@ -63,8 +63,12 @@ class ImageRuntimeTest(unittest.TestCase):
         cls.config = image_config(layout)
         with open(runfile("PYTHON_INFO"), encoding="utf-8") as f:
             cls.python = json.load(f)
+        emulator = os.environ.get("IMAGE_EMULATOR")
         cls.image = UnpackedImage(
-            layout, runfile("REQUIREMENTS_LOCK"), cls.python["interpreter"]
+            layout,
+            runfile("REQUIREMENTS_LOCK"),
+            cls.python["interpreter"],
+            emulator=os.path.abspath(emulator) if emulator else None,
         )
         with open(runfile("WHEELS_JSON"), encoding="utf-8") as f:
             cls.locked = {n: w["version"] for n, w in json.load(f)["wheels"].items()}
@@ -89,6 +93,14 @@ class ImageRuntimeTest(unittest.TestCase):
             version, numpy, self.python["full_version"], self.locked["numpy"]
         )
         self.assertEqual(problems, [], "\n".join(problems))
+
+    def test_the_interpreter_runs_as_the_images_cpu(self) -> None:
+        # An arm64 image's Python says aarch64: it ran emulated, not the host's.
+        machine = self.image.run_python(
+            ["-c", "import platform; print(platform.machine())"]
+        )
+        self.assertEqual(machine.returncode, 0, machine.stderr)
+        self.assertEqual(machine.stdout.strip(), self.python.get("machine", "x86_64"))
 
     def test_the_image_has_gates(self) -> None:
         self.assertTrue(GATES, "IMAGE_GATES names no gate: a gate that checks nothing")

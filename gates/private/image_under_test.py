@@ -1,8 +1,10 @@
 """The image a test checks: its OCI layout, and its root unpacked for running.
 
 The in-image gates run the IMAGE's interpreter and libraries, not the host's
-and not Bazel's runfiles: the layers are unpacked in order (whiteouts
-honoured) into a temporary root, and Python starts through that root's own
+and not Bazel's runfiles (an image for another CPU, arm64 here, runs them
+under qemu-user, called directly on the image's loader): the layers are
+unpacked in order (whiteouts honoured) into a temporary root, and Python
+starts through that root's own
 loader with `--library-path` into the root, `PYTHONHOME` at the root's /usr
 (so sys.path is the image's, its /usr/local/lib/python3.X/dist-packages
 included) and a clean environment. Only the gate modules (and the standard
@@ -15,6 +17,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import platform
 import shutil
 import subprocess
 import tempfile
@@ -22,8 +25,19 @@ from collections.abc import Mapping, Sequence
 
 from oci import layouts
 
-LIBRARY_DIRS = ("lib/x86_64-linux-gnu", "usr/lib/x86_64-linux-gnu")
-LOADER = "lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"
+# Per image architecture: Debian's multiarch directory and the dynamic loader.
+MACHINES = {
+    "amd64": (
+        "x86_64",
+        "x86_64-linux-gnu",
+        "lib/x86_64-linux-gnu/ld-linux-x86-64.so.2",
+    ),
+    "arm64": (
+        "aarch64",
+        "aarch64-linux-gnu",
+        "lib/aarch64-linux-gnu/ld-linux-aarch64.so.1",
+    ),
+}
 # What the gates import from this repository: copied in, nothing else.
 GATE_MODULES = (
     "gates.private",
@@ -71,10 +85,41 @@ def image_config(layout: str) -> dict[str, object]:
     return dict(image.config.get("config") or {})
 
 
+def loader_command(
+    root: str, architecture: str, emulator: str | None, host_machine: str
+) -> list[str]:
+    """How to start the image's own loader: directly, or under `emulator`
+    (qemu-user, `-L root` so the guest's absolute paths resolve in the root)
+    when the image is for another CPU than this machine's."""
+    if architecture not in MACHINES:
+        raise RuntimeError(
+            f"the image is for {architecture!r}; the gates know {sorted(MACHINES)}"
+        )
+    machine, multiarch, loader = MACHINES[architecture]
+    library_path = ":".join(
+        os.path.join(root, d, multiarch) for d in ("lib", "usr/lib")
+    )
+    command = [os.path.join(root, loader), "--library-path", library_path]
+    if machine == host_machine:
+        return command
+    if not emulator:
+        raise RuntimeError(
+            f"the image is for {architecture} and this machine is {host_machine}: "
+            "give the gates an emulator (image_gates' emulator, IMAGE_EMULATOR)"
+        )
+    return [emulator, "-L", root, *command]
+
+
 class UnpackedImage:
     """An image unpacked into a temporary root, with a way to run Python in it."""
 
-    def __init__(self, layout: str, lock: str, interpreter: str) -> None:
+    def __init__(
+        self,
+        layout: str,
+        lock: str,
+        interpreter: str,
+        emulator: str | None = None,
+    ) -> None:
         self.workdir = tempfile.mkdtemp(
             prefix="image-", dir=os.environ.get("TEST_TMPDIR")
         )
@@ -84,6 +129,10 @@ class UnpackedImage:
         copy_modules(GATE_MODULES, self.checks)
         self.lock = lock
         self.interpreter = interpreter.lstrip("/")
+        architecture = str(layouts.read_image(layout).config.get("architecture"))
+        self.loader = loader_command(
+            self.root, architecture, emulator, platform.machine()
+        )
         self.home = os.path.join(self.workdir, "home")
         os.makedirs(self.home)
         self.python = self._write_python_wrapper()
@@ -91,13 +140,12 @@ class UnpackedImage:
     def _write_python_wrapper(self) -> str:
         # sys.executable becomes this wrapper (--argv0), so subprocesses that a
         # gate starts through sys.executable stay on the image's loader too.
-        library_path = ":".join(os.path.join(self.root, d) for d in LIBRARY_DIRS)
         path = os.path.join(self.workdir, "python3")
+        loader = " ".join(f'"{part}"' for part in self.loader)
         with open(path, "w", encoding="utf-8") as f:
             f.write(
                 "#!/bin/sh\n"
-                f'exec "{self.root}/{LOADER}" --library-path "{library_path}" '
-                f'--argv0 "$0" "{self.root}/{self.interpreter}" "$@"\n'
+                f'exec {loader} --argv0 "$0" "{self.root}/{self.interpreter}" "$@"\n'
             )
         os.chmod(path, 0o755)
         return path

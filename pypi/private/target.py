@@ -2,8 +2,9 @@
 
 A `Target` is read from the interpreter's facts (`@<interpreter>//:python.json`,
 written by //deb's python_interpreter from its lock: version, full version,
-glibc), so nothing here names a Python or a glibc: marker evaluation and
-wheel selection for a CPython on manylinux x86_64 follow from those facts.
+glibc, machine), so nothing here names a Python, a glibc or a CPU: marker
+evaluation and wheel selection for a CPython on manylinux x86_64 or aarch64
+follow from those facts.
 The logic is PyPA's `packaging` (markers, tags, wheel filenames); what is ours
 is that the target is fixed, so the result never depends on the machine the
 tool runs on.
@@ -28,7 +29,7 @@ from packaging.version import InvalidVersion, Version
 
 from rules_common.cli import UserError
 
-ARCH = "x86_64"
+ARCH = "x86_64"  # the default, for facts written before `machine` was one
 # manylinux_2_X aliases (PEP 600): each legacy tag stands for one glibc.
 _LEGACY = {17: "manylinux2014", 12: "manylinux2010", 5: "manylinux1"}
 
@@ -40,13 +41,17 @@ def _pair(text: str, what: str) -> tuple[int, int]:
     return int(parts[0]), int(parts[1])
 
 
+_MACHINES = ("x86_64", "aarch64")
+
+
 @dataclass(frozen=True)
 class Target:
-    """CPython `python` on manylinux x86_64 with glibc <= `glibc`."""
+    """CPython `python` on manylinux `machine` with glibc <= `glibc`."""
 
     python: tuple[int, int]
     full_version: str
     glibc: tuple[int, int]
+    machine: str = ARCH
     _rank: dict[Tag, int] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
@@ -66,7 +71,10 @@ class Target:
             raise UserError(
                 f"{path}: expected version, full_version and glibc ({e})"
             ) from None
-        return cls(_pair(version, "version"), str(full), _pair(glibc, "glibc"))
+        machine = facts.get("machine", ARCH)
+        if machine not in _MACHINES:
+            raise UserError(f"{path}: machine {machine!r} is not one of {_MACHINES}")
+        return cls(_pair(version, "version"), str(full), _pair(glibc, "glibc"), machine)
 
     @property
     def python_tag(self) -> str:
@@ -74,11 +82,11 @@ class Target:
 
     @property
     def platform(self) -> str:
-        return f"manylinux_{self.glibc[0]}_{self.glibc[1]}_{ARCH}"
+        return f"manylinux_{self.glibc[0]}_{self.glibc[1]}_{self.machine}"
 
     def describe(self) -> str:
         major, minor = self.glibc
-        return f"{self.python_tag} manylinux {ARCH} (glibc <= {major}.{minor})"
+        return f"{self.python_tag} manylinux {self.machine} (glibc <= {major}.{minor})"
 
     @property
     def environment(self) -> dict[str, str]:
@@ -87,7 +95,7 @@ class Target:
             "os_name": "posix",
             "sys_platform": "linux",
             "platform_system": "Linux",
-            "platform_machine": ARCH,
+            "platform_machine": self.machine,
             "platform_python_implementation": "CPython",
             "implementation_name": "cpython",
             "implementation_version": self.full_version,
@@ -102,9 +110,9 @@ class Target:
         major, newest = self.glibc
         platforms: list[str] = []
         for minor in range(newest, 4, -1):
-            platforms.append(f"manylinux_{major}_{minor}_{ARCH}")
+            platforms.append(f"manylinux_{major}_{minor}_{self.machine}")
             if major == 2 and minor in _LEGACY:
-                platforms.append(f"{_LEGACY[minor]}_{ARCH}")
+                platforms.append(f"{_LEGACY[minor]}_{self.machine}")
         return platforms
 
     def supported_tags(self) -> list[Tag]:

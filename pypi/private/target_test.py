@@ -67,6 +67,39 @@ class FactsTest(unittest.TestCase):
             TARGET.wheel_rank("x-1-cp313-cp313-manylinux_2_17_x86_64.whl")
         )
 
+    def test_an_arm64_interpreter_takes_aarch64_wheels(self) -> None:
+        import json
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            path = write_facts(tmp)
+            with open(path) as f:
+                facts = json.load(f)
+            with open(path, "w") as f:
+                json.dump({**facts, "machine": "aarch64"}, f)
+            arm64 = Target.from_facts(path)
+            with open(path, "w") as f:
+                json.dump({**facts, "machine": "sparc"}, f)
+            with self.assertRaisesRegex(target.UserError, "machine 'sparc'"):
+                Target.from_facts(path)
+        self.assertEqual(arm64.platform, "manylinux_2_36_aarch64")
+        self.assertTrue(arm64.marker_applies('platform_machine == "aarch64"'))
+        self.assertFalse(arm64.marker_applies('platform_machine == "x86_64"'))
+        files = [
+            wheel_file("x-1-cp311-cp311-manylinux_2_17_x86_64.whl"),
+            wheel_file(
+                "x-1-cp311-cp311-manylinux_2_17_aarch64.manylinux2014_aarch64.whl"
+            ),
+            wheel_file("x-1-py3-none-any.whl"),
+        ]
+        picked = arm64.select_wheel(files)
+        assert picked is not None
+        self.assertIn("aarch64", picked["filename"])
+        self.assertIsNone(arm64.wheel_rank("x-1-cp311-cp311-manylinux_2_17_x86_64.whl"))
+        self.assertIsNotNone(
+            TARGET.wheel_rank("x-1-cp311-cp311-manylinux_2_17_x86_64.whl")
+        )
+
 
 class NamesTest(unittest.TestCase):
     def test_wheel_name(self) -> None:

@@ -3,7 +3,7 @@
 load("@bazel_skylib//lib:unittest.bzl", "asserts", "unittest")
 load("//gates/private:image_gates.bzl", "image_gates_problem")
 load("//gates/private:stack_gates.bzl", "isolated_pairs", "stack_gates_problem")
-load("//image:service.bzl", "service_image_problem")
+load("//image:service.bzl", "cuda_arm64_problem", "service_image_problem")
 load("//pypi:defs.bzl", "pip_lock_problem")
 load("//pypi/private:layer_groups.bzl", "groups_problem")
 load("//python/private:py_transition.bzl", "python_version_problem")
@@ -27,6 +27,13 @@ def _service_image_test(ctx):
     env = unittest.begin(ctx)
     asserts.equals(env, None, service_image_problem("image", {"cuda": ["nvidia-*"], "packages": ["*"]}))
     _contains(env, service_image_problem("image", {"app": ["*"]}), 'a group may not be named "app"')
+
+    # An arm64 image of a CUDA stack is refused, saying what it would need.
+    asserts.equals(env, None, cuda_arm64_problem(_stack("pypi_imagestats", wheels = ["numpy", "scipy"])))
+    cuda = cuda_arm64_problem(_stack("pypi", wheels = ["numpy", "nvidia-cublas-cu12", "nvidia-cudnn-cu12", "nvidia-nccl-cu12", "nvidia-nvtx-cu12", "torch"]))
+    _contains(env, cuda, "stack pypi locks CUDA wheels (nvidia-cublas-cu12, nvidia-cudnn-cu12, nvidia-nccl-cu12, ...)")
+    _contains(env, cuda, "PyPI's aarch64 torch wheels are CPU builds")
+    _contains(env, cuda, "cu12x aarch64 (sbsa) wheels")
     return unittest.end(env)
 
 def _groups_test(ctx):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import tarfile
 import unittest
 
@@ -36,6 +37,17 @@ class IndexTest(unittest.TestCase):
                 self.assertEqual(member.read(), f"{cpu}\n".encode())
         with self.assertRaisesRegex(Exception, "0 manifests for linux/s390x"):
             layout_reader.read_image(layout, platform="linux/s390x")
+
+    def test_push_without_a_repository_says_so(self) -> None:
+        done = subprocess.run(
+            [os.path.abspath(os.environ["PUSH"])],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        self.assertEqual(done.returncode, 2, done.stdout + done.stderr)
+        self.assertIn("no repository", done.stderr)
 
     def test_the_load_archive_holds_the_index_under_its_tag(self) -> None:
         with open(os.environ["DIGEST"]) as f:
