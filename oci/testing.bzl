@@ -1,16 +1,18 @@
 """Public API: assertions on built images, with the shape of rules_oci's example helpers.
 
-    load("@mlimage//oci:testing.bzl", "assert_contains", "assert_oci_config")
+    load("@mlimage//oci:testing.bzl", "assert_contains", "assert_oci_config", "assert_oci_image_command")
 
 `assert_oci_config` takes the attributes of the `assert_oci_config` macro in
 rules_oci's `examples/assert.bzl` and `assert_contains` those of
 aspect_bazel_lib's, so rules_oci's example BUILD files run their assertions
-against our rules with only their load lines changed. Both are tests
-(`bazel test`) that run a small Python tool, not jq or jd.
+against our rules with only their load lines changed. `assert_oci_image_command`
+takes that file's attributes too, and runs the image with no docker engine:
+unpacked, in bubblewrap, as its user, without network. All are tests
+(`bazel test`) that run a small Python tool, not jq, jd or docker.
 """
 
 load("@bazel_skylib//rules:write_file.bzl", "write_file")
-load("//oci/private:image_assert.bzl", "file_contains_test", "image_config_test")
+load("//oci/private:image_assert.bzl", "file_contains_test", "image_command_test", "image_config_test")
 
 _UNSET = struct(unset = True)
 
@@ -112,3 +114,31 @@ def assert_contains(name, actual, expected, **kwargs):
       **kwargs: common test attributes.
     """
     file_contains_test(name = name, actual = actual, expected = expected, **kwargs)
+
+def assert_oci_image_command(name, image, args = [], exit_code_eq = None, output_eq = None, **kwargs):
+    """A test that runs the image's command and checks its exit code and output.
+
+    As `docker run IMAGE ARGS`: the entrypoint, then `args` or else the
+    image's cmd, as the image's user, in its working directory, with its env
+    alone; here in bubblewrap (a pinned .deb), the image unpacked as the
+    root, no network. stdout and stderr are compared together, exactly.
+
+    Args:
+      name: test name.
+      image: an oci_image for this machine's CPU.
+      args: arguments that replace the image's cmd.
+      exit_code_eq: the exit code expected.
+      output_eq: the output expected (stdout and stderr together).
+      **kwargs: common test attributes.
+    """
+    if exit_code_eq == None and output_eq == None:
+        fail("assert_oci_image_command %s: give exit_code_eq or output_eq, or it asserts nothing" % name)
+    image_command_test(
+        name = name,
+        image = image,
+        args_ = args,
+        exit_code_eq = -1 if exit_code_eq == None else exit_code_eq,
+        check_output = output_eq != None,
+        output_eq = output_eq or "",
+        **kwargs
+    )

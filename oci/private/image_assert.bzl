@@ -59,3 +59,47 @@ file_contains_test = rule(
         "expected": attr.string(mandatory = True, doc = "The text it must hold."),
     } | _TOOL,
 )
+
+def _image_command_test_impl(ctx):
+    tool = ctx.attr._image_run[DefaultInfo].files_to_run.executable
+    bwrap = ctx.attr._bwrap[DefaultInfo].files_to_run.executable
+    args = ['--layout "$runfiles/%s"' % _runfile(ctx.file.image), '--bwrap "$runfiles/%s"' % _runfile(bwrap)]
+    args += ["--arg %s" % _quote(a) for a in ctx.attr.args_]
+    files = [ctx.file.image, tool, bwrap]
+    if ctx.attr.exit_code_eq >= 0:
+        args.append("--exit-code %d" % ctx.attr.exit_code_eq)
+    if ctx.attr.check_output:
+        expected = ctx.actions.declare_file(ctx.label.name + ".expected_output")
+        ctx.actions.write(expected, ctx.attr.output_eq)
+        args.append('--output-file "$runfiles/%s"' % _runfile(expected))
+        files.append(expected)
+    script = ctx.actions.declare_file(ctx.label.name + ".sh")
+    ctx.actions.write(script, is_executable = True, content = """\
+#!/usr/bin/env bash
+set -euo pipefail
+runfiles="${{RUNFILES_DIR:-${{TEST_SRCDIR:-$0.runfiles}}}}"
+unset PYTHONHOME PYTHONPATH PYTHONSAFEPATH
+exec "$runfiles/{tool}" {args}
+""".format(tool = _runfile(tool), args = " ".join(args)))
+    runfiles = ctx.runfiles(files = files)
+    for attr in (ctx.attr._image_run, ctx.attr._bwrap, ctx.attr.image):
+        runfiles = runfiles.merge(attr[DefaultInfo].default_runfiles)
+    return [DefaultInfo(executable = script, runfiles = runfiles)]
+
+def _quote(text):
+    return "'" + text.replace("'", "'\\''") + "'"
+
+image_command_test = rule(
+    implementation = _image_command_test_impl,
+    test = True,
+    doc = "Passes when the image's command, run as the image runs it (image_run.py, bubblewrap), exits and prints as expected.",
+    attrs = {
+        "args_": attr.string_list(doc = "Arguments that replace the image's Cmd."),
+        "check_output": attr.bool(doc = "Whether `output_eq` is checked."),
+        "exit_code_eq": attr.int(default = -1, doc = "The exit code expected (-1: not checked)."),
+        "image": attr.label(mandatory = True, allow_single_file = True, doc = "An oci_image for this machine's CPU."),
+        "output_eq": attr.string(doc = "stdout and stderr together, exactly."),
+        "_bwrap": attr.label(default = "@bwrap", executable = True, cfg = "target"),
+        "_image_run": attr.label(default = "//oci/private:image_run", executable = True, cfg = "target"),
+    },
+)
