@@ -29,14 +29,20 @@ _VAR = re.compile(r"\$\{([A-Za-z0-9_]+)\}|\$([A-Za-z0-9_]+)")
 MAX_FILE_BYTES = 1 << 20
 
 
-def _read(path: str, what: str) -> str:
+def read_bounded(path: str, what: str, limit: int = MAX_FILE_BYTES) -> bytes:
+    """A file's bytes, refused (naming it) when unreadable or over `limit`."""
     try:
         with open(path, "rb") as f:
-            data = f.read(MAX_FILE_BYTES + 1)
+            data = f.read(limit + 1)
     except OSError as e:
         raise cli.UserError(f"cannot read {what} {path}: {e.strerror}") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise cli.UserError(f"{what} {path}: over {MAX_FILE_BYTES} bytes")
+    if len(data) > limit:
+        raise cli.UserError(f"{what} {path}: over {limit} bytes")
+    return data
+
+
+def _read(path: str, what: str) -> str:
+    data = read_bounded(path, what)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as e:

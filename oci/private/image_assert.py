@@ -27,6 +27,7 @@ if __package__ in (None, ""):  # run as a script: make the repository root impor
     )
 
 from oci.private import layout_reader  # noqa: E402
+from oci.private.config_files import read_bounded  # noqa: E402
 from rules_common import cli  # noqa: E402
 
 PROG = "image_assert"
@@ -55,17 +56,6 @@ def config_differences(config: dict[str, Any], expected: dict[str, Any]) -> list
     return problems
 
 
-def _read(path: str, what: str) -> bytes:
-    try:
-        with open(path, "rb") as f:
-            data = f.read(MAX_BYTES + 1)
-    except OSError as e:
-        raise cli.UserError(f"cannot read {what} {path}: {e.strerror}") from None
-    if len(data) > MAX_BYTES:
-        raise cli.UserError(f"{what} {path}: over {MAX_BYTES} bytes")
-    return data
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog=PROG, description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -78,7 +68,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     contains.add_argument("--expected-file", required=True)
     args = parser.parse_args(argv)
     if args.command == "contains":
-        if _read(args.expected_file, "expected") in _read(args.file, "file"):
+        wanted = read_bounded(args.expected_file, "expected", MAX_BYTES)
+        if wanted in read_bounded(args.file, "file", MAX_BYTES):
             return 0
         print(
             f"{args.file} does not contain what {args.expected_file} holds",
@@ -86,7 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 1
     try:
-        expected = json.loads(_read(args.expected, "expected"))
+        expected = json.loads(read_bounded(args.expected, "expected", MAX_BYTES))
     except json.JSONDecodeError as e:
         raise cli.UserError(f"{args.expected}: not JSON: {e}") from None
     if not isinstance(expected, dict):
