@@ -70,6 +70,28 @@ def cuda_arm64_problem(stack):
             "cu12x aarch64 (sbsa) wheels, NVIDIA's aarch64 CUDA libraries, and a base and gates " +
             "that run on an arm64 GPU; lock a CPU stack for arm64 instead.") % (stack.name, ", ".join(cuda[:3]) + (", ..." if len(cuda) > 3 else ""))
 
+def architectures_problem(name, stack, architectures):
+    """What is wrong with python_service's `architectures`, or None.
+
+    Args:
+      name: the service's name.
+      stack: its own stack.
+      architectures: architecture -> {"stack": ..., "base": ...}.
+
+    Returns:
+      The message `python_service` fails with, or None.
+    """
+    for arch, spec in architectures.items():
+        if arch == "arm64":
+            problem = cuda_arm64_problem(stack)
+            if problem:
+                return problem
+        if arch not in _EMULATORS:
+            return "python_service(%s): no emulator for %s images (known: %s)" % (name, arch, ", ".join(sorted(_EMULATORS)))
+        if architecture_of(spec["stack"]) != arch:
+            return "python_service(%s): architectures[%r] names stack %s, whose interpreter is %s" % (name, arch, spec["stack"].name, architecture_of(spec["stack"]))
+    return None
+
 def service_image_problem(name, groups):
     """What is wrong with a python_service_image's arguments, or None.
 
@@ -304,14 +326,9 @@ def python_service(
         `image_index_push`. A CUDA stack refuses arm64 (cuda_arm64_problem).
       visibility: of the code's library and the image targets.
     """
-    for arch, spec in architectures.items():
-        problem = cuda_arm64_problem(stack) if arch == "arm64" else None
-        if not problem and architecture_of(spec["stack"]) != arch:
-            problem = "python_service(%s): architectures[%r] names stack %s, whose interpreter is %s" % (name, arch, spec["stack"].name, architecture_of(spec["stack"]))
-        if not problem and arch not in _EMULATORS:
-            problem = "python_service(%s): no emulator for %s images (known: %s)" % (name, arch, ", ".join(sorted(_EMULATORS)))
-        if problem:
-            fail(problem)
+    problem = architectures_problem(name, stack, architectures)
+    if problem:
+        fail(problem)
     probe = code + "/probe.py"
     shipped = native.glob([code + "/*.py"], exclude = [probe])
     py_library(

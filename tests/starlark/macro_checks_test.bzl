@@ -3,7 +3,7 @@
 load("@bazel_skylib//lib:unittest.bzl", "asserts", "unittest")
 load("//gates/private:image_gates.bzl", "image_gates_problem")
 load("//gates/private:stack_gates.bzl", "isolated_pairs", "stack_gates_problem")
-load("//image:service.bzl", "cuda_arm64_problem", "service_image_problem")
+load("//image:service.bzl", "architectures_problem", "cuda_arm64_problem", "service_image_problem")
 load("//pypi:defs.bzl", "pip_lock_problem")
 load("//pypi/private:layer_groups.bzl", "groups_problem")
 load("//python/private:py_transition.bzl", "python_version_problem")
@@ -11,9 +11,10 @@ load("//python/private:py_transition.bzl", "python_version_problem")
 def _wheel(name):
     return struct(distribution = name, version = "1", wheel_size = 1, layer = None)
 
-def _stack(name, lock = "//x:requirements_lock.txt", requirements_in = "//x:requirements.in", python_version = "3.11", wheels = ["numpy"]):
+def _stack(name, lock = "//x:requirements_lock.txt", requirements_in = "//x:requirements.in", python_version = "3.11", wheels = ["numpy"], machine = "x86_64"):
     return struct(
         name = name,
+        python = {"machine": machine},
         lock = lock,
         requirements_in = requirements_in,
         python_version = python_version,
@@ -34,6 +35,15 @@ def _service_image_test(ctx):
     _contains(env, cuda, "stack pypi locks CUDA wheels (nvidia-cublas-cu12, nvidia-cudnn-cu12, nvidia-nccl-cu12, ...)")
     _contains(env, cuda, "PyPI's aarch64 torch wheels are CPU builds")
     _contains(env, cuda, "cu12x aarch64 (sbsa) wheels")
+
+    # python_service's architectures: the stack must be for that CPU, the
+    # CPU one the gates can emulate, and the service not a CUDA one.
+    amd64 = _stack("pypi_x")
+    arm64 = _stack("pypi_x_arm64", machine = "aarch64")
+    asserts.equals(env, None, architectures_problem("x", amd64, {"arm64": {"stack": arm64, "base": "//image:b"}}))
+    _contains(env, architectures_problem("x", amd64, {"arm64": {"stack": amd64, "base": "//image:b"}}), 'architectures["arm64"] names stack pypi_x, whose interpreter is amd64')
+    _contains(env, architectures_problem("x", amd64, {"s390x": {"stack": amd64, "base": "//image:b"}}), "no emulator for s390x images")
+    _contains(env, architectures_problem("x", _stack("pypi", wheels = ["nvidia-cublas-cu12"]), {"arm64": {"stack": arm64, "base": "//image:b"}}), "PyPI's aarch64 torch wheels are CPU builds")
     return unittest.end(env)
 
 def _groups_test(ctx):
