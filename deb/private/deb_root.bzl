@@ -127,6 +127,10 @@ exports_files(["root", "packages.txt"])
 # test's): Bazel 7 sends no source directory in runfiles to a remote worker
 # (bazelbuild/bazel#11495).
 exports_files(glob(["root/usr/share/keyrings/*"], allow_empty = True))
+
+# Programs as files of their own: a static one (crane) runs from here, at a
+# source path that is the same in every configuration (CRANE_BIN).
+exports_files(glob(["root/usr/bin/*"], allow_empty = True))
 """,
     "tar": """exports_files(["packages.txt"])\n""",
     "tree": """exports_files(["packages.txt"])\n""",
