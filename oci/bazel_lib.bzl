@@ -30,7 +30,7 @@ def copy_file(name, src, out, is_executable = False, allow_symlink = False, **kw
     """
     _copy_file_rule(name = name, src = src, out = out, is_executable = is_executable, allow_symlink = allow_symlink, **kwargs)
 
-def run_binary(name, tool, srcs = [], outs = [], out_dirs = [], args = [], env = {}, mnemonic = "RunBinary", progress_message = None, **kwargs):
+def run_binary(name, tool, srcs = [], outs = [], out_dirs = [], args = [], env = {}, mnemonic = "RunBinary", progress_message = None, execution_requirements = {}, **kwargs):
     """Runs `tool` once as an action, its outputs declared.
 
     Args:
@@ -39,10 +39,12 @@ def run_binary(name, tool, srcs = [], outs = [], out_dirs = [], args = [], env =
       srcs: inputs.
       outs: output files.
       out_dirs: output directories.
-      args: arguments; `$(location)` of srcs, outs and the tool expands.
-      env: environment; `$(location)` expands.
+      args: arguments; `$(location)` of srcs, outs and the tool expands, `$@`
+        is the one output and `$(RULEDIR)` the package's output directory.
+      env: environment, expanded as args.
       mnemonic: the action's mnemonic.
       progress_message: the action's progress message.
+      execution_requirements: the action's execution requirements.
       **kwargs: common attributes.
     """
     _run_binary_rule(
@@ -55,5 +57,6 @@ def run_binary(name, tool, srcs = [], outs = [], out_dirs = [], args = [], env =
         env = env,
         mnemonic = mnemonic,
         progress_message = progress_message or "",
+        execution_requirements = execution_requirements,
         **kwargs
     )

@@ -1,18 +1,20 @@
 """Public API: assertions on built images, with the shape of rules_oci's example helpers.
 
-    load("@mlimage//oci:testing.bzl", "assert_contains", "assert_oci_config", "assert_oci_image_command")
+    load("@mlimage//oci:testing.bzl", "assert_contains", "assert_json_matches", "assert_oci_config", "assert_oci_image_command")
 
 `assert_oci_config` takes the attributes of the `assert_oci_config` macro in
-rules_oci's `examples/assert.bzl` and `assert_contains` those of
-aspect_bazel_lib's, so rules_oci's example BUILD files run their assertions
-against our rules with only their load lines changed. `assert_oci_image_command`
-takes that file's attributes too, and runs the image with no docker engine:
-unpacked, in bubblewrap, as its user, without network. All are tests
-(`bazel test`) that run a small Python tool, not jq, jd or docker.
+rules_oci's `examples/assert.bzl`, and `assert_contains` and
+`assert_json_matches` those of aspect_bazel_lib's, so rules_oci's example
+BUILD files run their assertions against our rules with only their load
+lines changed. `assert_oci_image_command` takes that file's attributes too,
+and runs the image with no docker engine: unpacked, in bubblewrap, as its
+user, without network. All are tests (`bazel test`) that run a small Python
+tool; `assert_json_matches` filters with jq (a pinned .deb) first, as
+aspect_bazel_lib's does, no docker.
 """
 
 load("@bazel_skylib//rules:write_file.bzl", "write_file")
-load("//oci/private:image_assert.bzl", "file_contains_test", "image_command_test", "image_config_test")
+load("//oci/private:image_assert.bzl", "file_contains_test", "image_command_test", "image_config_test", "json_matches_test")
 
 _UNSET = struct(unset = True)
 
@@ -114,6 +116,23 @@ def assert_contains(name, actual, expected, **kwargs):
       **kwargs: common test attributes.
     """
     file_contains_test(name = name, actual = actual, expected = expected, **kwargs)
+
+def assert_json_matches(name, file1, file2, filter1 = ".", filter2 = ".", **kwargs):
+    """A test that two JSON files, each through a jq filter, hold the same values.
+
+    As aspect_bazel_lib's: jq (a pinned sid .deb) applies `filter1` to
+    `file1` and `filter2` to `file2` at build time; the test compares the two
+    results as JSON (keys in any order) and prints a diff when they differ.
+
+    Args:
+      name: test name.
+      file1: a JSON file.
+      file2: another JSON file.
+      filter1: a jq filter for file1; `.` is the whole file.
+      filter2: a jq filter for file2.
+      **kwargs: common test attributes.
+    """
+    json_matches_test(name = name, file1 = file1, file2 = file2, filter1 = filter1, filter2 = filter2, **kwargs)
 
 def assert_oci_image_command(name, image, args = [], exit_code_eq = None, output_eq = None, **kwargs):
     """A test that runs the image's command and checks its exit code and output.

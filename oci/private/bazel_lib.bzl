@@ -49,12 +49,23 @@ def _run_binary_impl(ctx):
     if not outputs:
         fail("run_binary %s: give outs or out_dirs" % ctx.label)
     targets = ctx.attr.srcs + [ctx.attr.tool]
+
+    def expand(text):
+        # As aspect_bazel_lib's: `$@` is the one output, $(RULEDIR) the package's output directory.
+        if "$@" in text:
+            if len(outputs) != 1:
+                fail("run_binary %s: `$@` needs exactly one output, not %d" % (ctx.label, len(outputs)))
+            text = text.replace("$@", outputs[0].path)
+        text = text.replace("$(RULEDIR)", "/".join([p for p in (ctx.bin_dir.path, ctx.label.workspace_root, ctx.label.package) if p]))
+        return ctx.expand_location(text, targets)
+
     ctx.actions.run(
         executable = ctx.executable.tool,
-        arguments = [ctx.expand_location(a, targets) for a in ctx.attr.args],
-        env = {k: ctx.expand_location(v, targets) for k, v in ctx.attr.env.items()},
+        arguments = [expand(a) for a in ctx.attr.args],
+        env = {k: expand(v) for k, v in ctx.attr.env.items()},
         inputs = ctx.files.srcs,
         outputs = outputs,
+        execution_requirements = ctx.attr.execution_requirements,
         mnemonic = ctx.attr.mnemonic,
         progress_message = ctx.attr.progress_message or "Running %s for %%{label}" % ctx.attr.tool.label,
     )
@@ -62,10 +73,11 @@ def _run_binary_impl(ctx):
 
 run_binary_rule = rule(
     implementation = _run_binary_impl,
-    doc = "Runs `tool` once as an action: `args` and `env` may use `$(location)` of srcs, outs and the tool (aspect_bazel_lib's).",
+    doc = "Runs `tool` once as an action: `args` and `env` may use `$(location)` of srcs, outs and the tool, `$@` (the one output) and `$(RULEDIR)` (aspect_bazel_lib's).",
     attrs = {
         "args": attr.string_list(doc = "Arguments, with `$(location)` expanded."),
         "env": attr.string_dict(doc = "Environment, with `$(location)` expanded."),
+        "execution_requirements": attr.string_dict(doc = "The action's execution requirements (e.g. `{\"local\": \"1\"}`)."),
         "mnemonic": attr.string(default = "RunBinary", doc = "The action's mnemonic."),
         "out_dirs": attr.string_list(doc = "Output directories."),
         "outs": attr.output_list(doc = "Output files."),

@@ -60,11 +60,46 @@ file_contains_test = rule(
     } | _TOOL,
 )
 
+def _jq_filtered(ctx, src, jq_filter, out_name):
+    out = ctx.actions.declare_file(out_name)
+    jq = ctx.attr._jq[DefaultInfo].files_to_run
+    ctx.actions.run_shell(
+        command = '"$1" --sort-keys -- "$2" "$3" > "$4"',
+        arguments = [jq.executable.path, jq_filter, src.path, out.path],
+        inputs = [src],
+        outputs = [out],
+        tools = [jq],
+        mnemonic = "JqFilter",
+        progress_message = "Filtering %s with jq for %%{label}" % src.short_path,
+    )
+    return out
+
+def _json_matches_test_impl(ctx):
+    first = _jq_filtered(ctx, ctx.file.file1, ctx.attr.filter1, ctx.label.name + ".1.json")
+    second = _jq_filtered(ctx, ctx.file.file2, ctx.attr.filter2, ctx.label.name + ".2.json")
+    args = ["json", '--file1 "$runfiles/%s"' % _runfile(first), '--file2 "$runfiles/%s"' % _runfile(second)]
+    script, runfiles = _test_script(ctx, args, [first, second])
+    return [DefaultInfo(executable = script, runfiles = runfiles)]
+
+json_matches_test = rule(
+    implementation = _json_matches_test_impl,
+    test = True,
+    doc = "Passes when jq's `filter1` over `file1` and `filter2` over `file2` give the same JSON values.",
+    attrs = {
+        "file1": attr.label(mandatory = True, allow_single_file = True, doc = "A JSON file."),
+        "file2": attr.label(mandatory = True, allow_single_file = True, doc = "Another JSON file."),
+        "filter1": attr.string(default = ".", doc = "A jq filter applied to file1."),
+        "filter2": attr.string(default = ".", doc = "A jq filter applied to file2."),
+        "_jq": attr.label(default = "@jq", executable = True, cfg = "exec"),
+    } | _TOOL,
+)
+
 def _image_command_test_impl(ctx):
     tool = ctx.attr._image_run[DefaultInfo].files_to_run.executable
     bwrap = ctx.attr._bwrap[DefaultInfo].files_to_run.executable
     args = ['--layout "$runfiles/%s"' % _runfile(ctx.file.image), '--bwrap "$runfiles/%s"' % _runfile(bwrap)]
-    args += ["--arg %s" % _quote(a) for a in ctx.attr.args_]
+    # `--arg=VALUE`: a value that starts with `-` stays a value.
+    args += ["--arg=%s" % _quote(a) for a in ctx.attr.args_]
     files = [ctx.file.image, tool, bwrap]
     if ctx.attr.exit_code_eq >= 0:
         args.append("--exit-code %d" % ctx.attr.exit_code_eq)

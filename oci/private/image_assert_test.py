@@ -76,6 +76,39 @@ class ImageAssertTest(unittest.TestCase):
                     text,
                 )
 
+    def run_json(self, first: str, second: str) -> tuple[int, str]:
+        paths = []
+        for name, text in (("first.json", first), ("second.json", second)):
+            paths.append(os.path.join(self.tmp, name))
+            with open(paths[-1], "w") as f:
+                f.write(text)
+        stderr = io.StringIO()
+        with contextlib.redirect_stderr(stderr):
+            rc = image_assert.main(["json", "--file1", paths[0], "--file2", paths[1]])
+        return rc, stderr.getvalue()
+
+    def test_json_same_values_in_any_layout(self) -> None:
+        self.assertEqual(
+            self.run_json('[\n  "a:1",\n  "b:2"\n]\n', '["a:1", "b:2"]'), (0, "")
+        )
+        self.assertEqual(
+            self.run_json('{"x": 1, "y": [2]}', '{"y":[2],"x":1}'), (0, "")
+        )
+        # jq writes one value per result: a stream, compared in order.
+        self.assertEqual(self.run_json("1\n2\n", "1 2"), (0, ""))
+
+    def test_json_differences_are_shown(self) -> None:
+        rc, err = self.run_json('["two:is_a_company"]', '["two:is_a_crowd"]')
+        self.assertEqual(rc, 1)
+        self.assertIn('-    "two:is_a_company"', err)
+        self.assertIn('+    "two:is_a_crowd"', err)
+        self.assertEqual(self.run_json("1 2", "2 1")[0], 1)
+        self.assertEqual(self.run_json("1", "1 1")[0], 1)
+
+    def test_json_refuses_what_is_not_json(self) -> None:
+        with self.assertRaisesRegex(Exception, "second.json: not a stream of JSON"):
+            self.run_json("[1]", "[1, ")
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -188,8 +188,14 @@ def _oci_image_impl(ctx):
         progress_message = "Assembling OCI image layout %{label}",
         resource_set = resource_set(ctx.attr),
     )
+    # The layout's blobs are links to the layer files and into the base's
+    # layout: whoever has the layout in its runfiles (a test, `bazel run`)
+    # has what they point to too, the base's own links included.
+    runfiles = ctx.runfiles(files = [layout] + blobs)
+    if ctx.attr.base:
+        runfiles = runfiles.merge(ctx.attr.base[DefaultInfo].default_runfiles)
     return [
-        DefaultInfo(files = depset([layout]), runfiles = ctx.runfiles(files = [layout])),
+        DefaultInfo(files = depset([layout]), runfiles = runfiles),
         # The files the layout's layer blobs link to (never copies of them).
         OutputGroupInfo(digest = depset([digest]), layer_blobs = depset(blobs), layers = depset([layers_out])),
     ]

@@ -48,7 +48,11 @@ def _oci_image_index_impl(ctx):
         progress_message = "Assembling OCI image index %{label}",
     )
     return [
-        DefaultInfo(files = depset([out]), runfiles = ctx.runfiles(files = [out] + layouts)),
+        # The index's blobs link into the image layouts, and theirs further.
+        DefaultInfo(files = depset([out]), runfiles = ctx.runfiles(files = [out] + layouts).merge_all([
+            image[DefaultInfo].default_runfiles
+            for image in ctx.attr.images
+        ])),
         OutputGroupInfo(digest = depset([digest])),
     ]
 

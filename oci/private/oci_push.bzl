@@ -82,6 +82,8 @@ while (( $# )); do
   esac
 done
 if [[ -z "$repository" ]]; then
+  # rules_oci's words first (scripts grep for them), then where to set it.
+  echo "ERROR: repository not set. Please pass --repository flag." >&2
   echo "oci_push: no repository: set repository or repository_file, or pass --repository REPO" >&2
   exit 2
 fi

@@ -26,10 +26,25 @@ def _crane(rctx, args, what):
         fail("oci_pull %s: %s failed (crane %s):\n%s" % (_short(rctx), what, " ".join(args), (result.stderr or result.stdout)[-2000:]))
     return result.stdout
 
+def _check_tag(tag):
+    if not tag or len(tag) > 128 or tag.startswith((".", "-")) or [c for c in tag.elems() if not (c.isalnum() or c in "_.-")]:
+        fail("oci_pull: tag %r is not a tag ([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})" % tag)
+
 def _oci_pull_impl(rctx):
     image = rctx.attr.image
     digest = rctx.attr.digest
     _check_reference(image)
+    if not digest:
+        # A tag moves; a build on it would not be reproducible. Say what it
+        # names now, so that the user can pin it.
+        if not rctx.attr.tag:
+            fail("oci_pull %s: give digest (a tag alone is not pinned)" % _short(rctx))
+        _check_tag(rctx.attr.tag)
+        tagged = "%s:%s" % (image, rctx.attr.tag)
+        now = _crane(rctx, ["digest"] + (["--insecure"] if rctx.attr.insecure else []) + [tagged], "resolving the tag").strip()
+        fail("oci_pull %s: %s is not pinned; it names %s now. Pin it: digest = \"%s\" (the tag may stay, as a note)" % (_short(rctx), tagged, now, now))
+    if rctx.attr.tag:
+        _check_tag(rctx.attr.tag)
     _check_digest(digest)
     ref = "%s@%s" % (image, digest)
     args = ["pull", "--format=oci"]
@@ -61,7 +76,7 @@ def _oci_pull_impl(rctx):
     rctx.file("BUILD.bazel", """\
 load("{linked}", "pulled_layout")
 
-# {ref}{platform}, pulled by crane; blobs checked against their digests.
+# {ref}{platform}{tag}, pulled by crane; blobs checked against their digests.
 pulled_layout(
     name = "{name}",
     srcs = glob(["layout/**"]),
@@ -77,6 +92,7 @@ alias(
         linked = str(_LINKED),
         ref = ref,
         platform = " for " + rctx.attr.platform if rctx.attr.platform else "",
+        tag = " (tag %s when pinned)" % rctx.attr.tag if rctx.attr.tag else "",
         name = _short(rctx),
     ))
 
@@ -89,12 +105,86 @@ crane (a pinned Debian .deb) pulls `image@digest` with the user's own
 credentials (docker's config and credential helpers, as crane finds them);
 crane checks every blob and the manifest against their digests. A digest of
 an image index needs `platform`; the image pulled is then checked to be the
-one the index lists for that platform.""",
+one the index lists for that platform. `tag` without `digest` fails, saying the
+digest the tag names now, so that it can be pinned.""",
     attrs = {
-        "digest": attr.string(mandatory = True, doc = "The pinned digest, `sha256:...`: of the image, or of an index (with `platform`)."),
+        "digest": attr.string(doc = "The pinned digest, `sha256:...`: of the image, or of an index (with `platform`)."),
         "image": attr.string(mandatory = True, doc = "The repository, `registry/path` (no tag, no digest)."),
         "insecure": attr.bool(doc = "Allow plain HTTP and unverified TLS (a registry on loopback)."),
         "platform": attr.string(doc = "`os/arch[/variant]` to pull from an index."),
+        "tag": attr.string(doc = "The tag the digest was taken from: a note beside `digest`; alone, the pull fails with the digest to pin."),
         "timeout": attr.int(default = 3600, doc = "Seconds the pull may take."),
+    },
+)
+
+# os/arch -> the @platforms constraints a platform of that kind has.
+_OS = {"linux": "@platforms//os:linux", "windows": "@platforms//os:windows"}
+_CPU = {
+    "386": "@platforms//cpu:x86_32",
+    "amd64": "@platforms//cpu:x86_64",
+    "arm": "@platforms//cpu:armv7",
+    "arm64": "@platforms//cpu:arm64",
+    "ppc64le": "@platforms//cpu:ppc64le",
+    "riscv64": "@platforms//cpu:riscv64",
+    "s390x": "@platforms//cpu:s390x",
+}
+
+def platform_repository_name(name, platform):
+    """`debian` and `linux/arm64/v8` -> `debian_linux_arm64_v8`: one platform's repository."""
+    return name + "_" + platform.replace("/", "_")
+
+def platform_constraints(platform):
+    """`linux/arm64[/v8]` -> its @platforms constraints; fails naming what it cannot place."""
+    parts = platform.split("/")
+    if len(parts) not in (2, 3) or parts[0] not in _OS or parts[1] not in _CPU:
+        fail("oci.pull: platform %r is not os/arch[/variant] with os in %s and arch in %s" % (platform, sorted(_OS), sorted(_CPU)))
+    return [_OS[parts[0]], _CPU[parts[1]]]
+
+def _oci_pull_platforms_impl(rctx):
+    lines = []
+    branches = []
+    for platform, repository in rctx.attr.platforms.items():
+        setting = platform.replace("/", "_")
+        lines.append("""config_setting(
+    name = "{setting}",
+    constraint_values = {constraints},
+)
+""".format(setting = setting, constraints = json.encode(platform_constraints(platform))))
+        branches.append('        ":%s": "%s",\n' % (setting, repository))
+    name = _short(rctx)
+    rctx.file("BUILD.bazel", """\
+# {image}@{digest}: one pulled image per platform, chosen by the target platform.
+{settings}
+alias(
+    name = "{name}",
+    actual = select(
+        {{
+{branches}        }},
+        no_match_error = "@{name} is pulled for {listed} only; the target platform is none of them",
+    ),
+    visibility = ["//visibility:public"],
+)
+
+alias(
+    name = "image",
+    actual = ":{name}",
+    visibility = ["//visibility:public"],
+)
+""".format(
+        image = rctx.attr.image,
+        digest = rctx.attr.digest,
+        settings = "\n".join(lines),
+        name = name,
+        branches = "".join(branches),
+        listed = ", ".join(rctx.attr.platforms.keys()),
+    ))
+
+oci_pull_platforms = repository_rule(
+    implementation = _oci_pull_platforms_impl,
+    doc = "`@<name>//:<name>`: the image of a pulled index for the target platform (rules_oci's `platforms`).",
+    attrs = {
+        "digest": attr.string(mandatory = True, doc = "The index's pinned digest."),
+        "image": attr.string(mandatory = True, doc = "The repository it came from."),
+        "platforms": attr.string_dict(mandatory = True, doc = "`os/arch[/variant]` -> the label of that platform's pulled layout."),
     },
 )

@@ -48,6 +48,9 @@ class IndexTest(unittest.TestCase):
         )
         self.assertEqual(done.returncode, 2, done.stdout + done.stderr)
         self.assertIn("no repository", done.stderr)
+        self.assertIn(
+            "ERROR: repository not set. Please pass --repository flag.", done.stderr
+        )
 
     def test_the_load_archive_holds_the_index_under_its_tag(self) -> None:
         with open(os.environ["DIGEST"]) as f:

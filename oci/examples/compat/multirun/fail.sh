@@ -1,0 +1,3 @@
+#!/usr/bin/env bash
+echo "failing on purpose" >&2
+exit 3
