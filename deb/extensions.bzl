@@ -8,7 +8,7 @@
 
 load("//deb/private:deb_root.bzl", "deb_root")
 load("//deb/private:interpreter_facts.bzl", "interpreter_facts")
-load("//deb/private:root_programs.bzl", "python_facts", "python_interpreter_build", "python_interpreter_wrapper", "root_binary_build", "root_binary_wrapper")
+load("//deb/private:root_programs.bzl", "python_facts", "python_interpreter_build", "python_interpreter_wrapper", "root_binary_build", "root_binary_in_repository_build", "root_binary_wrapper")
 
 def _group_packages(lock, lock_label, groups, exclude_groups = []):
     for group in groups + exclude_groups:
@@ -39,9 +39,13 @@ def _debian_impl(mctx):
                 name = tag.name,
                 lock = tag.lock,
                 packages = _group_packages(lock, tag.lock, tag.groups),
-                files = {name + ".sh": root_binary_wrapper(tag.binary, own_loader = tag.wrap)},
-                build_file_content = root_binary_build(name),
-                layout = "tree",
+                files = {name + ".sh": root_binary_wrapper(
+                    tag.binary,
+                    own_loader = tag.wrap,
+                    libdir = "usr/lib" if tag.in_repository else "lib",
+                )},
+                build_file_content = root_binary_in_repository_build(name, tag.binary) if tag.in_repository else root_binary_build(name),
+                layout = "dir" if tag.in_repository else "tree",
             )
         for tag in mod.tags.python_interpreter:
             lock = json.decode(mctx.read(tag.lock))
@@ -73,6 +77,7 @@ debian = module_extension(
             attrs = {
                 "binary": attr.string(mandatory = True, doc = "The program, relative to the root, e.g. usr/bin/zstd."),
                 "groups": attr.string_list(mandatory = True, doc = "Lock groups whose packages are unpacked into the root."),
+                "in_repository": attr.bool(doc = "Unpack the root in the repository at fetch time (a merged-/usr root: the loader in usr/lib): the wrapper `<name>.sh` is then a source file, at the same path in every configuration, for a Make variable a test can run too (`//oci:make_variable.bzl`). Default: a tree artifact made by a build action."),
                 "lock": attr.label(mandatory = True, doc = "A lock.json written by a debian_lock target."),
                 "name": attr.string(mandatory = True, doc = "The repository's name."),
                 "wrap": attr.bool(default = True, doc = "Run through the root's own loader and libraries (False: the program needs only the build machine's libc)."),

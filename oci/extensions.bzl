@@ -20,13 +20,14 @@ The extension also makes the repositories whose targets genrules written for
 rules_oci, aspect_bazel_lib and tar.bzl name in `toolchains`, each a program
 from pinned Debian .debs as a Make variable:
 
-    use_repo(oci, "bsd_tar_toolchains", "jq_toolchains", "oci_crane_toolchains")
+    use_repo(oci, "bsd_tar_toolchains", "jq_toolchains", "oci_cosign_toolchains", "oci_crane_toolchains")
 
 | target | variable |
 | --- | --- |
 | `@jq_toolchains//:resolved_toolchain` | `$(JQ_BIN)` |
 | `@bsd_tar_toolchains//:resolved_toolchain` | `$(BSDTAR_BIN)` |
 | `@oci_crane_toolchains//:current_toolchain` | `$(CRANE_BIN)` |
+| `@oci_cosign_toolchains//:current_toolchain` | `$(COSIGN_BIN)` |
 """
 
 load("//oci/private:make_variable_repository.bzl", "make_variable_repository")
@@ -36,6 +37,7 @@ load("//oci/private:pull.bzl", "oci_pull", "oci_pull_platforms", "platform_const
 _MAKE_VARIABLE_REPOSITORIES = {
     "bsd_tar_toolchains": {"resolved_toolchain": Label("//oci:bsdtar_make_variable")},
     "jq_toolchains": {"resolved_toolchain": Label("//oci:jq_make_variable")},
+    "oci_cosign_toolchains": {"current_toolchain": Label("//oci:cosign_make_variable")},
     "oci_crane_toolchains": {"current_toolchain": Label("//oci:crane_make_variable")},
 }
 

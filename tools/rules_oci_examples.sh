@@ -15,11 +15,12 @@
 # - the externals rules_oci's MODULE/WORKSPACE fetch from Docker Hub, GitHub or
 #   a Debian mirror by URL: `@debian`, `@ubuntu` (oci/examples/bases: bash and
 #   coreutils from pinned sid .debs, amd64 and arm64) and `@bash_amd64`;
-#   `@jq_toolchains`, `@bsd_tar_toolchains` and `@oci_crane_toolchains` come
-#   from `//oci:extensions.bzl` (programs from pinned .debs).
+#   `@jq_toolchains`, `@bsd_tar_toolchains`, `@oci_crane_toolchains` and
+#   `@oci_cosign_toolchains` come from `//oci:extensions.bzl` (programs from
+#   pinned .debs).
 #
 # Left out, each with its reason (SKIPPED below): what needs a docker daemon,
-# cosign or regctl. The run prints what passed and what was left out.
+# a nested workspace, or regctl. The run prints what passed and what was left out.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd -P)
 
@@ -35,8 +36,6 @@ ws="$here/.rules_oci_examples"
 # Upstream examples that cannot run here, and why (paths under examples/, or
 # single targets). The rest run.
 SKIPPED_DIRS=(
-  "attest: cosign attest to a registry (issue 22 adds signing)"
-  "sign: cosign sign to a registry (issue 22 adds signing)"
   "assertion/attest_external: cosign, and a nested workspace"
   "assertion/sign_external: cosign, and a nested workspace"
   "dockerfile: docker buildx, a nested workspace of its own"
@@ -69,6 +68,7 @@ LOADS=(
   '@aspect_bazel_lib//lib:run_binary.bzl=@mlimage//oci:bazel_lib.bzl'
   '@aspect_bazel_lib//lib:transitions.bzl=@mlimage//oci:bazel_lib.bzl'
   '@rules_multirun//:defs.bzl=@mlimage//oci:multirun.bzl'
+  '//cosign:defs.bzl=@mlimage//oci:cosign.bzl'
 )
 
 rm -rf "$ws"
@@ -136,7 +136,7 @@ bazel_dep(name = "bazel_skylib", version = "1.7.1")
 bazel_dep(name = "platforms", version = "0.0.10")
 
 oci = use_extension("@mlimage//oci:extensions.bzl", "oci")
-use_repo(oci, "bsd_tar_toolchains", "jq_toolchains", "oci_crane_toolchains")
+use_repo(oci, "bsd_tar_toolchains", "jq_toolchains", "oci_cosign_toolchains", "oci_crane_toolchains")
 
 # The images rules_oci pulls from Docker Hub and the bash .deb it fetches by
 # URL, neither reachable here: stand-ins from pinned sid .debs.

@@ -49,15 +49,17 @@ PYTHONDONTWRITEBYTECODE=1
 export PYTHONHOME PYTHONDONTWRITEBYTECODE
 """ + _own_loader_exec(interpreter)
 
-def _own_loader_exec(binary):
+def _own_loader_exec(binary, libdir = "lib"):
     # The one place that runs a program of a root through the root's own loader.
+    # libdir: where the loader is, "lib" (through bookworm's /lib; a merged-/usr
+    # root's `lib` link) or "usr/lib" (a root staged file by file, no links).
     return """\
-exec "$root/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2" \\
+exec "$root/{libdir}/x86_64-linux-gnu/ld-linux-x86-64.so.2" \\
   --library-path "$root/lib/x86_64-linux-gnu:$root/usr/lib/x86_64-linux-gnu" \\
   --argv0 "$0" "$root/{binary}" "$@"
-""".format(binary = binary)
+""".format(binary = binary, libdir = libdir)
 
-def root_binary_wrapper(binary, own_loader = True):
+def root_binary_wrapper(binary, own_loader = True, libdir = "lib"):
     """Returns a POSIX sh script that runs `binary` from the root beside it.
 
     Args:
@@ -65,6 +67,7 @@ def root_binary_wrapper(binary, own_loader = True):
       own_loader: run it with the root's own loader and libraries, never the
         host's; False for a program that needs only the build machine's libc
         (the root then holds no libc).
+      libdir: where the root's loader is ("lib" or "usr/lib").
 
     Returns:
       The script's content.
@@ -74,7 +77,7 @@ def root_binary_wrapper(binary, own_loader = True):
 # A program from pinned Debian packages""" + (", run with the root's own loader and libraries." if own_loader else ".") + "\n" + _find_root()
     if not own_loader:
         return script + 'exec "$root/{binary}" "$@"\n'.format(binary = binary)
-    return script + _own_loader_exec(binary)
+    return script + _own_loader_exec(binary, libdir)
 
 def root_binary_build(name):
     """Returns the BUILD file of a repository holding a wrapped program.
@@ -95,6 +98,39 @@ sh_binary(
     visibility = ["//visibility:public"],
 )
 """.format(name = name)
+
+def root_binary_in_repository_build(name, binary):
+    """Returns the BUILD file of a program whose root is unpacked in its repository.
+
+    The wrapper `<name>.sh` and the files it runs are source files of the
+    repository, at `external/<repo>/...` in every configuration: a Make
+    variable naming the wrapper works in a genrule (the execroot) and, as
+    `../<repo>/<name>.sh`, in a test's runfiles. Only the binary and
+    usr/lib/x86_64-linux-gnu (the loader and libraries) are staged.
+
+    Args:
+      name: the program's target name.
+      binary: the program, relative to the root.
+
+    Returns:
+      The BUILD file's content.
+    """
+    return """\
+exports_files(["packages.txt", "{name}.sh"])
+
+filegroup(
+    name = "{name}_files",
+    srcs = ["{name}.sh", "root/{binary}"] + glob(["root/usr/lib/x86_64-linux-gnu/**"]),
+    visibility = ["//visibility:public"],
+)
+
+sh_binary(
+    name = "{name}",
+    srcs = ["{name}.sh"],
+    data = [":{name}_files"],
+    visibility = ["//visibility:public"],
+)
+""".format(name = name, binary = binary)
 
 def _upstream(debian_version):
     """ "2:3.11.2-6+deb12u8" -> "3.11.2": no epoch, no Debian revision."""

@@ -1,9 +1,6 @@
 """Test rules that check a built image's config or a file's text (`//oci:testing.bzl`)."""
 
-def _runfile(f):
-    if f.short_path.startswith("../"):
-        return f.short_path[len("../"):]
-    return "_main/" + f.short_path
+load(":runfiles.bzl", "runfile")
 
 def _test_script(ctx, args, files):
     tool = ctx.attr._image_assert[DefaultInfo].files_to_run.executable
@@ -15,7 +12,7 @@ runfiles="${{RUNFILES_DIR:-${{TEST_SRCDIR:-$0.runfiles}}}}"
 # The tool runs on its own interpreter, with nothing of a caller's Python.
 unset PYTHONHOME PYTHONPATH PYTHONSAFEPATH
 exec "$runfiles/{tool}" {args}
-""".format(tool = _runfile(tool), args = " ".join(args)))
+""".format(tool = runfile(tool), args = " ".join(args)))
     runfiles = ctx.runfiles(files = files + [tool])
     runfiles = runfiles.merge(ctx.attr._image_assert[DefaultInfo].default_runfiles)
     return script, runfiles
@@ -26,7 +23,7 @@ _TOOL = {
 
 def _image_config_test_impl(ctx):
     layout = ctx.file.image
-    args = ["config", '--layout "$runfiles/%s"' % _runfile(layout), '--expected "$runfiles/%s"' % _runfile(ctx.file.expected)]
+    args = ["config", '--layout "$runfiles/%s"' % runfile(layout), '--expected "$runfiles/%s"' % runfile(ctx.file.expected)]
     if ctx.attr.platform:
         args.append("--platform '%s'" % ctx.attr.platform)
     script, runfiles = _test_script(ctx, args, [layout, ctx.file.expected])
@@ -46,7 +43,7 @@ image_config_test = rule(
 def _file_contains_test_impl(ctx):
     expected = ctx.actions.declare_file(ctx.label.name + ".expected")
     ctx.actions.write(expected, ctx.attr.expected)
-    args = ["contains", '--file "$runfiles/%s"' % _runfile(ctx.file.actual), '--expected-file "$runfiles/%s"' % _runfile(expected)]
+    args = ["contains", '--file "$runfiles/%s"' % runfile(ctx.file.actual), '--expected-file "$runfiles/%s"' % runfile(expected)]
     script, runfiles = _test_script(ctx, args, [ctx.file.actual, expected])
     return [DefaultInfo(executable = script, runfiles = runfiles)]
 
@@ -77,7 +74,7 @@ def _jq_filtered(ctx, src, jq_filter, out_name):
 def _json_matches_test_impl(ctx):
     first = _jq_filtered(ctx, ctx.file.file1, ctx.attr.filter1, ctx.label.name + ".1.json")
     second = _jq_filtered(ctx, ctx.file.file2, ctx.attr.filter2, ctx.label.name + ".2.json")
-    args = ["json", '--file1 "$runfiles/%s"' % _runfile(first), '--file2 "$runfiles/%s"' % _runfile(second)]
+    args = ["json", '--file1 "$runfiles/%s"' % runfile(first), '--file2 "$runfiles/%s"' % runfile(second)]
     script, runfiles = _test_script(ctx, args, [first, second])
     return [DefaultInfo(executable = script, runfiles = runfiles)]
 
@@ -97,7 +94,7 @@ json_matches_test = rule(
 def _image_command_test_impl(ctx):
     tool = ctx.attr._image_run[DefaultInfo].files_to_run.executable
     bwrap = ctx.attr._bwrap[DefaultInfo].files_to_run.executable
-    args = ['--layout "$runfiles/%s"' % _runfile(ctx.file.image), '--bwrap "$runfiles/%s"' % _runfile(bwrap)]
+    args = ['--layout "$runfiles/%s"' % runfile(ctx.file.image), '--bwrap "$runfiles/%s"' % runfile(bwrap)]
     # `--arg=VALUE`: a value that starts with `-` stays a value.
     args += ["--arg=%s" % _quote(a) for a in ctx.attr.args_]
     files = [ctx.file.image, tool, bwrap]
@@ -106,7 +103,7 @@ def _image_command_test_impl(ctx):
     if ctx.attr.check_output:
         expected = ctx.actions.declare_file(ctx.label.name + ".expected_output")
         ctx.actions.write(expected, ctx.attr.output_eq)
-        args.append('--output-file "$runfiles/%s"' % _runfile(expected))
+        args.append('--output-file "$runfiles/%s"' % runfile(expected))
         files.append(expected)
     script = ctx.actions.declare_file(ctx.label.name + ".sh")
     ctx.actions.write(script, is_executable = True, content = """\
@@ -115,7 +112,7 @@ set -euo pipefail
 runfiles="${{RUNFILES_DIR:-${{TEST_SRCDIR:-$0.runfiles}}}}"
 unset PYTHONHOME PYTHONPATH PYTHONSAFEPATH
 exec "$runfiles/{tool}" {args}
-""".format(tool = _runfile(tool), args = " ".join(args)))
+""".format(tool = runfile(tool), args = " ".join(args)))
     runfiles = ctx.runfiles(files = files)
     for attr in (ctx.attr._image_run, ctx.attr._bwrap, ctx.attr.image):
         runfiles = runfiles.merge(attr[DefaultInfo].default_runfiles)

@@ -1,11 +1,8 @@
 """command and multirun: programs run in turn, with rules_multirun's shapes (`//oci:multirun.bzl`)."""
 
-_CommandInfo = provider(doc = "What a multirun says of a command.", fields = ["description"])
+load(":runfiles.bzl", "RUNFILES_PRELUDE", "runfile")
 
-def _runfile(f):
-    if f.short_path.startswith("../"):
-        return f.short_path[len("../"):]
-    return "_main/" + f.short_path
+_CommandInfo = provider(doc = "What a multirun says of a command.", fields = ["description"])
 
 def _label_text(label):
     """`//pkg:name` for the main repository, `@repo//pkg:name` otherwise."""
@@ -17,20 +14,7 @@ def _quote(text):
 _PRELUDE = """\
 #!/usr/bin/env bash
 set -euo pipefail
-# The runfiles of whoever runs this (a multirun, `bazel run`): the program's
-# own files are among them.
-if [[ -z "${RUNFILES_DIR:-}" ]]; then
-  if [[ -d "$0.runfiles" ]]; then
-    RUNFILES_DIR="$0.runfiles"
-  elif [[ "$0" == *.runfiles/* ]]; then
-    RUNFILES_DIR="${0%%.runfiles/*}.runfiles"  # run from another program's runfiles
-  else
-    echo "$0: cannot find its runfiles (no $0.runfiles, no RUNFILES_DIR)" >&2
-    exit 127
-  fi
-fi
-export RUNFILES_DIR
-"""
+""" + RUNFILES_PRELUDE
 
 def _command_impl(ctx):
     program = ctx.attr.command[DefaultInfo].files_to_run.executable
@@ -39,7 +23,7 @@ def _command_impl(ctx):
     script = ctx.actions.declare_file(ctx.label.name + ".bash")
     exports = "".join(["export %s=%s\n" % (k, _quote(v)) for k, v in sorted(ctx.attr.environment.items())])
     ctx.actions.write(script, is_executable = True, content = _PRELUDE + exports + 'exec "$RUNFILES_DIR/{program}" {args} "$@"\n'.format(
-        program = _runfile(program),
+        program = runfile(program),
         args = " ".join([_quote(ctx.expand_location(a, [ctx.attr.command])) for a in ctx.attr.arguments]),
     ))
     runfiles = ctx.runfiles(files = [program]).merge(ctx.attr.command[DefaultInfo].default_runfiles)
@@ -67,7 +51,7 @@ def _multirun_impl(ctx):
             fail("multirun %s: %s is not executable" % (ctx.label, target.label))
         runfiles = runfiles.merge(ctx.runfiles(files = [program])).merge(target[DefaultInfo].default_runfiles)
         what = target[_CommandInfo].description if _CommandInfo in target else ""
-        lines.append('run {what} "$RUNFILES_DIR/{program}"'.format(what = _quote(what or _label_text(target.label)), program = _runfile(program)))
+        lines.append('run {what} "$RUNFILES_DIR/{program}"'.format(what = _quote(what or _label_text(target.label)), program = runfile(program)))
     script = ctx.actions.declare_file(ctx.label.name + ".bash")
     ctx.actions.write(script, is_executable = True, content = _PRELUDE + """\
 # Each in turn; the first that fails stops the rest, and its status is ours.

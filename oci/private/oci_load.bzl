@@ -1,5 +1,7 @@
 """oci_load: load an OCI layout into docker or podman (`bazel run`), or write its tarball."""
 
+load(":runfiles.bzl", "runfile")
+
 _ZSTD = "//oci:zstd_toolchain_type"
 
 _DOC = """`bazel run` streams the image into `docker load` (or `podman load` where
@@ -17,12 +19,6 @@ podman, or `loader`: any executable target or file) is run as
 `LOADER load --input ARCHIVE`, where ARCHIVE is a pipe (`/dev/fd/N`) the
 archive streams through."""
 
-def _runfile(f):
-    """A file's path below the runfiles directory (`_main/...`, `<repo>/...`)."""
-    if f.short_path.startswith("../"):
-        return f.short_path[len("../"):]
-    return "_main/" + f.short_path
-
 def _oci_load_impl(ctx):
     layout = ctx.file.image
     zstd = ctx.toolchains[_ZSTD]
@@ -32,7 +28,7 @@ def _oci_load_impl(ctx):
     inputs = [layout]
     if ctx.file.repo_tags:
         archive_args += ["--repo-tags-file", ctx.file.repo_tags.path]
-        run_args += ["--repo-tags-file", '"$runfiles/%s"' % _runfile(ctx.file.repo_tags)]
+        run_args += ["--repo-tags-file", '"$runfiles/%s"' % runfile(ctx.file.repo_tags)]
         runfiles.append(ctx.file.repo_tags)
         inputs.append(ctx.file.repo_tags)
     tools = []
@@ -41,7 +37,7 @@ def _oci_load_impl(ctx):
         # refused by the tool, naming it.
         archive_args += ["--zstd", zstd.executable.path]
         tools.append(zstd.files_to_run)
-        run_args += ["--zstd", '"$runfiles/%s"' % _runfile(zstd.executable)]
+        run_args += ["--zstd", '"$runfiles/%s"' % runfile(zstd.executable)]
         runfiles.append(zstd.executable)
 
     # Only on request (the `tarball` output group).
@@ -81,10 +77,10 @@ fi
 wait $!
 """.format(
         label = str(ctx.label),
-        layout = _runfile(layout),
-        tool = _runfile(tool),
+        layout = runfile(layout),
+        tool = runfile(tool),
         args = " ".join(run_args),
-        loader = _runfile(ctx.executable.loader) if ctx.attr.loader else "",
+        loader = runfile(ctx.executable.loader) if ctx.attr.loader else "",
     ))
     run_files = ctx.runfiles(files = runfiles + [tool])
     run_files = run_files.merge(ctx.attr._docker_archive_run[DefaultInfo].default_runfiles)

@@ -1,5 +1,7 @@
 """oci_push: push an OCI layout to a registry with crane, by digest, then tag it."""
 
+load(":runfiles.bzl", "runfile")
+
 _DOC = """`bazel run` pushes the image, or the image index, to `repository` by its
 digest (crane, from the registered `//oci:crane_toolchain_type`), then points
 each of `remote_tags` at that digest. A second push of an unchanged image
@@ -14,19 +16,13 @@ and `--platform P` go to every crane call, and any other argument goes to
     bazel run //:image_push -- --repository registry.example.com/team/app --tag v2
 """
 
-def _runfile(f):
-    """A file's path below the runfiles directory (`_main/...`, `<repo>/...`)."""
-    if f.short_path.startswith("../"):
-        return f.short_path[len("../"):]
-    return "_main/" + f.short_path
-
-def _check_repository(label, repository):
-    """rules_oci's rule: a repository, without a tag or a digest."""
+def check_repository(kind, label, repository):
+    """rules_oci's rule: a repository, without a tag or a digest (`kind`: the rule, for the message)."""
     last = repository.rsplit("/", 1)[-1]
     if "@" in repository or ":" in last:
-        fail("oci_push %s: repository %r has a tag or digest; give the repository only (tags go in remote_tags)" % (label, repository))
+        fail("%s %s: repository %r has a tag or digest; give the repository only (tags go in remote_tags)" % (kind, label, repository))
     if any([c.isspace() or c in "'\"$`\\" for c in repository.elems()]):
-        fail("oci_push %s: repository %r has a character a repository cannot" % (label, repository))
+        fail("%s %s: repository %r has a character a repository cannot" % (kind, label, repository))
 
 def _oci_push_impl(ctx):
     if ctx.attr.repository and ctx.file.repository_file:
@@ -37,17 +33,17 @@ def _oci_push_impl(ctx):
     files = [layout, crane]
     repository_file = ""
     if ctx.file.repository_file:
-        repository_file = _runfile(ctx.file.repository_file)
+        repository_file = runfile(ctx.file.repository_file)
         files.append(ctx.file.repository_file)
     if ctx.attr.repository:
-        _check_repository(ctx.label, ctx.attr.repository)
+        check_repository("oci_push", ctx.label, ctx.attr.repository)
     digest = ctx.attr.image[OutputGroupInfo].digest.to_list()[0] if OutputGroupInfo in ctx.attr.image and hasattr(ctx.attr.image[OutputGroupInfo], "digest") else None
     if digest == None:
         fail("oci_push %s: image %s must be an oci_image or oci_image_index (its digest output group names what to push)" % (ctx.label, ctx.attr.image.label))
     files.append(digest)
     tags_file = ""
     if ctx.file.remote_tags:
-        tags_file = _runfile(ctx.file.remote_tags)
+        tags_file = runfile(ctx.file.remote_tags)
         files.append(ctx.file.remote_tags)
     script = ctx.actions.declare_file(ctx.label.name + ".sh")
     ctx.actions.write(script, is_executable = True, content = """\
@@ -94,12 +90,12 @@ for tag in "${{tags[@]}}"; do
 done
 echo "$repository@$digest"
 """.format(
-        layout = _runfile(layout),
-        crane = _runfile(crane),
+        layout = runfile(layout),
+        crane = runfile(crane),
         repository = ctx.attr.repository,
         repository_file = repository_file,
         tags_file = tags_file,
-        digest = _runfile(digest),
+        digest = runfile(digest),
     ))
     runfiles = ctx.runfiles(files = files).merge(toolchain.runfiles)
     runfiles = runfiles.merge(ctx.attr.image[DefaultInfo].default_runfiles)
@@ -143,7 +139,7 @@ def _oci_push_all_impl(ctx):
         if len(layout) != 1:
             fail("oci_push_all %s: %s must be an oci_image (one layout directory)" % (ctx.label, target.label))
         files.append(layout[0])
-        images.append('"%s=$runfiles/%s"' % (name, _runfile(layout[0])))
+        images.append('"%s=$runfiles/%s"' % (name, runfile(layout[0])))
     script = ctx.actions.declare_file(ctx.label.name + ".sh")
     ctx.actions.write(script, is_executable = True, content = """\
 #!/usr/bin/env bash
@@ -180,8 +176,8 @@ exec "$runfiles/{tool}" --crane "$runfiles/{crane}" --registry "$registry" \\
 """.format(
         label = ctx.label,
         registry = ctx.attr.registry,
-        tool = _runfile(tool),
-        crane = _runfile(crane),
+        tool = runfile(tool),
+        crane = runfile(crane),
         jobs = ctx.attr.jobs,
         tags = " ".join(["--tag '%s'" % t for t in ctx.attr.remote_tags]),
         images = " ".join(images),
