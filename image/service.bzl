@@ -422,17 +422,20 @@ def python_service(
         repository = repository,
     )
 
-    # The index pushed to a loopback registry, each platform's image pulled
-    # back by crane with --platform.
+    # The index pushed to a loopback registry, read back by two independent
+    # clients: crane pulls each platform's image with --platform, skopeo
+    # reads the index raw and each platform's digest.
     crane = Label("//third_party/debian:crane")
+    skopeo = Label("//third_party/debian:skopeo")
     _plain_py_test(
         name = "image_index_test",
         size = "medium",
         srcs = [Label("//oci:index_push_test.py")],
         main = Label("//oci:index_push_test.py"),
-        data = [":image_index", ":image_index_push", crane],
+        data = [":image_index", ":image_index_push", crane, skopeo],
         env = {
             "CRANE": "$(rootpath %s)" % crane,
+            "SKOPEO": "$(rootpath %s)" % skopeo,
             "INDEX": "$(rootpath :image_index)",
             "PLATFORMS": ",".join(["linux/" + a for a in [architecture_of(stack)] + list(architectures)]),
             "PUSH": "$(rootpath :image_index_push)",

@@ -83,6 +83,6 @@ run_binary_rule = rule(
         "outs": attr.output_list(doc = "Output files."),
         "progress_message": attr.string(doc = "The action's progress message."),
         "srcs": attr.label_list(allow_files = True, doc = "Inputs."),
-        "tool": attr.label(mandatory = True, executable = True, cfg = "exec", doc = "The program."),
+        "tool": attr.label(mandatory = True, executable = True, allow_files = True, cfg = "exec", doc = "The program: an executable target, or a single executable file (a filegroup of one)."),
     },
 )
