@@ -5,6 +5,13 @@ load("//oci:defs.bzl", "image_layer")
 # The Debian rule set's public CA bundle maker.
 _CA_BUNDLE = str(Label("//deb:ca_bundle"))
 
+def _packages_txt(root_tar):
+    """`@debian_base//:root.tar` -> `@debian_base//:packages.txt`, its root's package list."""
+    repository, _, target = root_tar.rpartition("//:")
+    if target != "root.tar":
+        fail("debian_python_base: %r is not a debian.root's `//:root.tar`" % root_tar)
+    return repository + "//:packages.txt"
+
 def debian_python_base(name, base, python, certs, interpreter):
     """Declares `<name>_ca_bundle`, `<name>_layer_base` and `<name>_layer_python`.
 
@@ -51,6 +58,12 @@ def debian_python_base(name, base, python, certs, interpreter):
         # /etc/localtime).
         symlinks = {"/etc/localtime": "/usr/share/zoneinfo/Etc/UTC"},
         trees = {base: "/"},
+    )
+    # The Debian roots the two layers are made of, each package with its
+    # locked version: what an image's status.d must list (dpkg_status_test).
+    native.filegroup(
+        name = name + "_debian_packages",
+        srcs = [_packages_txt(base), _packages_txt(python)],
     )
     image_layer(
         name = name + "_layer_python",

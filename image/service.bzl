@@ -375,6 +375,7 @@ def python_service(
     )
     _image_gates(
         name = "image",
+        debian_packages = base + "_debian_packages",
         gates = image_gates,
         image = ":image",
         imports = imports,
@@ -402,6 +403,7 @@ def python_service(
         )
         _image_gates(
             name = "image_" + arch,
+            debian_packages = spec["base"] + "_debian_packages",
             emulator = _EMULATORS[arch],
             gates = image_gates,
             image = ":image_" + arch,

@@ -31,8 +31,61 @@ def _native_tar(rctx, member):
 
 _UNPACK_BZL = str(Label("//deb/private:unpack.bzl"))
 
-def _data_member(rctx, name):
-    """Splits a downloaded .deb (an ar archive) and keeps only its data member."""
+# A control file is small: anything larger is not one.
+_MAX_CONTROL_BYTES = 1 << 20
+
+def control_fields(text):
+    """The fields of a control stanza (`Key: value`, continuation lines joined)."""
+    fields = {}
+    key = None
+    for line in text.split("\n"):
+        if not line.strip():
+            continue
+        if line[0] in " \t":
+            if key == None:
+                return None
+            fields[key] += "\n" + line
+            continue
+        key, colon, value = line.partition(":")
+        if not colon or not key or " " in key:
+            return None
+        fields[key] = value.strip()
+    return fields
+
+def control_problem(text, name, package):
+    """Why a .deb's control file does not belong to the lock's `package` entry, or None."""
+    if len(text) > _MAX_CONTROL_BYTES:
+        return "its control file is over %d bytes" % _MAX_CONTROL_BYTES
+    fields = control_fields(text)
+    if fields == None:
+        return "its control file is not a control stanza"
+    for key, want in (("Package", name), ("Version", package["version"])):
+        if fields.get(key) != want:
+            return "its control file says %s %r, the lock %r" % (key, fields.get(key), want)
+    if fields.get("Architecture") not in (package["arch"], "all"):
+        return "its control file says Architecture %r, the lock %r" % (fields.get("Architecture"), package["arch"])
+    return None
+
+def _control(rctx, name, member, package):
+    """The package's control stanza, from its control.tar.*, checked against the lock."""
+    out = "debs/%s/control.d" % name
+    tar = _native_tar(rctx, member.basename)
+    if tar:
+        rctx.execute(["mkdir", "-p", out])
+        result = rctx.execute([tar, "-x", "--no-same-owner", "-f", str(member), "-C", out, "./control"])
+        if result.return_code != 0:
+            fail("deb_root %s: %s's control.tar has no ./control:\n%s" % (rctx.name, name, result.stderr))
+    else:
+        rctx.extract(member, output = out)
+    text = rctx.read(out + "/control")
+    rctx.delete(out)
+    problem = control_problem(text, name, package)
+    if problem:
+        fail("deb_root %s: %s %s: %s" % (rctx.name, name, package["version"], problem))
+    return text if text.endswith("\n") else text + "\n"
+
+def _data_member(rctx, name, package):
+    """Splits a downloaded .deb (an ar archive): keeps its data member and writes its control stanza."""
     deb = "debs/%s.deb" % name
     rctx.extract(deb, output = "debs/" + name)
     rctx.delete(deb)
@@ -40,9 +93,14 @@ def _data_member(rctx, name):
     data = [f for f in members if f.basename.startswith("data.tar")]
     if len(data) != 1:
         fail("%s: expected one data.tar.* member, found %s" % (deb, [f.basename for f in members]))
+    controls = [f for f in members if f.basename.startswith("control.tar")]
+    if len(controls) != 1:
+        fail("%s: expected one control.tar.* member, found %s" % (deb, [f.basename for f in members]))
+    control = _control(rctx, name, controls[0], package)
     for f in members:
         if f != data[0]:
             rctx.delete(f)
+    rctx.file("debs/%s/control" % name, control)
     return data[0]
 
 def _unpack_here(rctx, names, data):
@@ -90,7 +148,7 @@ def _deb_root_impl(rctx):
                 "tools/bazel run //%s:lock" % rctx.attr.lock.package,
             ),
         ))
-    data = {name: _data_member(rctx, name) for name in names}
+    data = {name: _data_member(rctx, name, lock["packages"][name]) for name in names}
     layout = rctx.attr.layout
     if layout == "dir":
         _unpack_here(rctx, names, data)
@@ -98,18 +156,24 @@ def _deb_root_impl(rctx):
     else:
         # Unpacked by a build action (unpack.bzl): cached, locally and remotely.
         srcs = "".join(['        "debs/%s/%s",\n' % (name, data[name].basename) for name in names])
+
+        # An image root also says what it holds: each package's control
+        # stanza as /var/lib/dpkg/status.d/<package> (distroless's layout,
+        # which scanners read).
+        controls = "".join(['        "debs/%s/control",\n' % name for name in names])
         rule = """load("{bzl}", "deb_root_{layout}")
 
 deb_root_{layout}(
     name = "{name}",
     data = [
-{srcs}    ],{out}
+{srcs}    ],{control}{out}
     visibility = ["//visibility:public"],
 )
 """.format(
             bzl = _UNPACK_BZL,
             layout = layout,
             name = "root" if layout == "tree" else "root_tar",
+            control = "\n    control = [\n%s    ]," % controls if layout == "tar" else "",
             out = "\n    out = \"root.tar\"," if layout == "tar" else "",
             srcs = srcs,
         )

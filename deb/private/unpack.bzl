@@ -15,11 +15,11 @@ _ENV = {"PATH": "/usr/bin:/bin"}
 
 _DATA_DOC = "The packages' data members (data.tar.xz, .zst or .gz), in unpacking order: a later package's file replaces an earlier one's."
 
-def _unpack(ctx, mode, out):
+def _unpack(ctx, mode, out, control = []):
     ctx.actions.run(
         executable = "/bin/sh",
-        arguments = [ctx.file._unpack.path, mode, out.path] + [f.path for f in ctx.files.data],
-        inputs = [ctx.file._unpack] + ctx.files.data,
+        arguments = [ctx.file._unpack.path, mode, out.path] + [f.path for f in ctx.files.data + control],
+        inputs = [ctx.file._unpack] + ctx.files.data + control,
         outputs = [out],
         env = _ENV,
         mnemonic = "DebRoot",
@@ -27,13 +27,14 @@ def _unpack(ctx, mode, out):
     )
 
 def _deb_root_tar_impl(ctx):
-    _unpack(ctx, "tar", ctx.outputs.out)
+    _unpack(ctx, "tar", ctx.outputs.out, ctx.files.control)
     return [DefaultInfo(files = depset([ctx.outputs.out]))]
 
 deb_root_tar = rule(
     implementation = _deb_root_tar_impl,
-    doc = "The packages' root as one tar (links as packaged, sorted, owner 0:0, mtime 0): an image root.",
+    doc = "The packages' root as one tar (links as packaged, sorted, owner 0:0, mtime 0): an image root, with each package's control stanza in /var/lib/dpkg/status.d/.",
     attrs = {
+        "control": attr.label_list(allow_files = True, doc = "Each package's control stanza, `<dir>/<package>/control`: written to /var/lib/dpkg/status.d/<package> (distroless's layout, what scanners read)."),
         "data": attr.label_list(allow_files = True, mandatory = True, doc = _DATA_DOC),
         "out": attr.output(mandatory = True, doc = "The tar to write, e.g. `root.tar`."),
         "_unpack": attr.label(default = _UNPACK, allow_single_file = True),

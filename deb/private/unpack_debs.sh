@@ -7,10 +7,11 @@
 # //tools/remote:buildroot declares a worker has),
 # never on a Python, since the interpreters are themselves made by it.
 #
-#   unpack_debs.sh tar OUT.tar DATA...
+#   unpack_debs.sh tar OUT.tar DATA... [DIR/PACKAGE/control...]
 #       the root as one tar: links kept as the packages have them (absolute
 #       ones too: it is an image's root), sorted, owner 0:0, mtime 0, so the
-#       same packages give the same bytes on every machine;
+#       same packages give the same bytes on every machine; each control
+#       stanza given becomes /var/lib/dpkg/status.d/PACKAGE;
 #   unpack_debs.sh tree OUT_DIR DATA...
 #       the root as a directory that programs run from wherever it is staged
 #       (a sandbox, runfiles, a remote worker): every link, resolved inside
@@ -34,6 +35,15 @@ rm -rf "$root"
 mkdir -p "$root"
 for data in "$@"; do
   case $data in
+    */control)
+      # A package's control stanza (deb_root checked it against the lock):
+      # /var/lib/dpkg/status.d/<package>, as distroless writes it.
+      package=$(basename "$(dirname "$data")")
+      mkdir -p "$root/var/lib/dpkg/status.d"
+      cp "$data" "$root/var/lib/dpkg/status.d/$package"
+      chmod 0644 "$root/var/lib/dpkg/status.d/$package"
+      continue
+      ;;
     *.tar.xz) z=--xz ;;
     *.tar.zst) z=--zstd ;;
     *.tar.gz) z=--gzip ;;

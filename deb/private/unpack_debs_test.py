@@ -102,6 +102,26 @@ class UnpackDebsTest(unittest.TestCase):
             self.assertEqual(a.read(), b.read())
         self.assertFalse(os.path.exists(out + ".d"), "the scratch root is removed")
 
+    def test_tar_writes_each_control_stanza_into_status_d(self) -> None:
+        controls = []
+        for package in ("libfoo", "bar"):
+            os.makedirs(os.path.join(self.tmp, "debs", package))
+            controls.append(os.path.join(self.tmp, "debs", package, "control"))
+            with open(controls[-1], "w") as f:
+                f.write(f"Package: {package}\nVersion: 1\n")
+        out = os.path.join(self.tmp, "root.tar")
+        result = run("tar", out, self.first, self.second, *controls)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        with tarfile.open(out) as tar:
+            for package in ("libfoo", "bar"):
+                member = tar.getmember(f"./var/lib/dpkg/status.d/{package}")
+                self.assertEqual(member.mode, 0o644)
+                stanza = tar.extractfile(member)
+                assert stanza is not None
+                self.assertEqual(
+                    stanza.read().decode(), f"Package: {package}\nVersion: 1\n"
+                )
+
     def test_tree_has_hard_links_for_symbolic_ones_and_drops_dangling_ones(
         self,
     ) -> None:

@@ -16,7 +16,7 @@ def image_gates_problem(name, stack):
         return "image_gates(%s): stack %s has no lock: give its `pypi.site_packages` tag in MODULE.bazel `lock`" % (name, stack.name)
     return None
 
-def image_gates(name, stack, image, gates, imports, probe, unique_packages, emulator = None):
+def image_gates(name, stack, image, gates, imports, probe, unique_packages, emulator = None, debian_packages = None):
     """Declares an image's structural, in-image, no-copy and validation tests.
 
     `<name>_structure_test`, `<name>_runtime_test`, `<name>_layout_links_test`
@@ -42,6 +42,10 @@ def image_gates(name, stack, image, gates, imports, probe, unique_packages, emul
       emulator: for an image of another CPU than the build machine's, the
         user-mode emulator (qemu-aarch64) its loader and interpreter run
         under; the tests that run the image use it, the others do not.
+      debian_packages: the packages.txt files of the Debian roots the image
+        is made of (a base's `<base>_debian_packages`): with it,
+        `<name>_dpkg_status_test` checks that /var/lib/dpkg/status.d lists
+        exactly those packages, read by us and by dpkg-query.
     """
     problem = image_gates_problem(name, stack)
     if problem:
@@ -83,6 +87,25 @@ def image_gates(name, stack, image, gates, imports, probe, unique_packages, emul
         env = env,
         deps = [Label("//gates:image_checks")],
     )
+
+    # What scanners see: /var/lib/dpkg/status.d lists the packages of the
+    # image's Debian roots, each once at its locked version, as we read it
+    # and as dpkg-query (a pinned sid .deb) does.
+    if debian_packages:
+        dpkg_query = Label("//third_party/debian:dpkg_query")
+        py_test(
+            name = name + "_dpkg_status_test",
+            size = "small",
+            srcs = [Label("//gates:image_dpkg_status_test.py")],
+            main = Label("//gates:image_dpkg_status_test.py"),
+            data = [image, debian_packages, dpkg_query],
+            env = {
+                "DEBIAN_PACKAGES": "$(rootpaths %s)" % debian_packages,
+                "DPKG_QUERY": "$(rootpath %s)" % dpkg_query,
+                "IMAGE_LAYOUT": "$(rootpath %s)" % image,
+            },
+            deps = [Label("//gates:image_checks")],
+        )
 
     # The gates run inside the unpacked image with its own interpreter and
     # libraries, and the service started from the image's entrypoint.

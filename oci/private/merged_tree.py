@@ -209,6 +209,37 @@ class MergedTree:
                     return f.read()
         raise UserError(f"{layer.label}: /{resolved} not found on second read")
 
+    def read_files(
+        self, paths: Iterable[str], limit: int = 1 << 20
+    ) -> dict[str, bytes]:
+        """The bytes of many small files, each layer read once (not once per file)."""
+        if self.image is None:
+            raise UserError("no image to read files from")
+        wanted: dict[int, dict[str, str]] = {}  # layer -> resolved path -> asked path
+        for path in paths:
+            resolved, node = self.regular_file(path)
+            if node.size > limit:
+                raise UserError(
+                    f"/{resolved} is {node.size} bytes; "
+                    f"refusing to read more than {limit}"
+                )
+            wanted.setdefault(node.layer, {})[resolved] = path
+        found: dict[str, bytes] = {}
+        for index, files in sorted(wanted.items()):
+            layer = self.image.layers[index]
+            with layout_reader.open_layer(layer, self.zstd) as (stream, seekable):
+                for entry, tar in le.iter_entries(stream, seekable, layer.label):
+                    if entry.kind == FILE and entry.path in files:
+                        f = tar.extractfile(entry.info)
+                        assert f is not None
+                        found[files[entry.path]] = f.read()
+            missing = [p for p in files.values() if p not in found]
+            if missing:
+                raise UserError(
+                    f"{layer.label}: /{missing[0]} not found on second read"
+                )
+        return found
+
     def under(self, path: str) -> Iterable[str]:
         """Every node path strictly below directory `path` ("" = root)."""
         prefix = path + "/" if path else ""

@@ -1,6 +1,7 @@
 """Unit tests of the macros' argument checks (each `*_problem` function)."""
 
 load("@bazel_skylib//lib:unittest.bzl", "asserts", "unittest")
+load("//deb/private:deb_root.bzl", "control_problem")
 load("//gates/private:image_gates.bzl", "image_gates_problem")
 load("//gates/private:stack_gates.bzl", "isolated_pairs", "stack_gates_problem")
 load("//image:service.bzl", "architectures_problem", "cuda_arm64_problem", "service_image_problem")
@@ -98,6 +99,23 @@ def _isolated_pairs_test(ctx):
     asserts.equals(env, [("a", "b"), ("b", "a"), ("subset", "a"), ("subset", "b")], pairs)
     return unittest.end(env)
 
+def _control_test(ctx):
+    env = unittest.begin(ctx)
+    package = {"version": "2.43-7", "arch": "amd64"}
+    control = "Package: libc6\nSource: glibc\nVersion: 2.43-7\nArchitecture: amd64\nDescription: GNU C Library\n two lines\n"
+    asserts.equals(env, None, control_problem(control, "libc6", package))
+    asserts.equals(env, None, control_problem(control.replace("amd64", "all"), "libc6", package))
+
+    # A .deb whose control file is not the lock's package is refused, naming the field.
+    _contains(env, control_problem(control, "zlib1g", package), "says Package \"libc6\", the lock \"zlib1g\"")
+    _contains(env, control_problem(control.replace("2.43-7", "2.43-8"), "libc6", package), "says Version \"2.43-8\", the lock \"2.43-7\"")
+    _contains(env, control_problem(control.replace("amd64", "arm64"), "libc6", package), "says Architecture \"arm64\", the lock \"amd64\"")
+    _contains(env, control_problem(" continuation first\n" + control, "libc6", package), "not a control stanza")
+    _contains(env, control_problem("no colon here\n", "libc6", package), "not a control stanza")
+    _contains(env, control_problem("x" * (1 << 20 + 1), "libc6", package), "over")
+    return unittest.end(env)
+
+control_test = unittest.make(_control_test)
 service_image_test = unittest.make(_service_image_test)
 groups_test = unittest.make(_groups_test)
 pip_lock_test = unittest.make(_pip_lock_test)
@@ -114,6 +132,7 @@ def macro_checks_test_suite(name):
     """
     unittest.suite(
         name,
+        control_test,
         service_image_test,
         groups_test,
         pip_lock_test,
