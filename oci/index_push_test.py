@@ -25,26 +25,21 @@ def _path(var: str) -> str:
     return os.path.abspath(os.environ[var])
 
 
-def _skopeo(*args: str) -> bytes:
-    # Its blob-info cache and auth lookups under the test's own HOME.
+def _client(var: str, *args: str) -> bytes:
+    """The output of a registry client (CRANE, SKOPEO), which must succeed."""
+    # Their caches and auth lookups under the test's own HOME.
     env = dict(os.environ, HOME=os.environ.get("TEST_TMPDIR", "/tmp"))
     return subprocess.run(
-        [_path("SKOPEO"), *args],
-        capture_output=True,
-        env=env,
-        timeout=60,
-        check=True,
+        [_path(var), *args], capture_output=True, env=env, timeout=60, check=True
     ).stdout
+
+
+def _skopeo(*args: str) -> bytes:
+    return _client("SKOPEO", *args)
 
 
 def _crane(*args: str) -> str:
-    return subprocess.run(
-        [_path("CRANE"), *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    ).stdout
+    return _client("CRANE", *args).decode()
 
 
 class IndexPushTest(unittest.TestCase):
