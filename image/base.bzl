@@ -12,7 +12,7 @@ def _packages_txt(root_tar):
         fail("debian_python_base: %r is not a debian.root's `//:root.tar`" % root_tar)
     return repository + "//:packages.txt"
 
-def debian_python_base(name, base, python, certs, interpreter):
+def debian_python_base(name, base, python, certs, interpreter, lock):
     """Declares `<name>_ca_bundle`, `<name>_layer_base` and `<name>_layer_python`.
 
     (1) base: the distribution's `base` group (libc, libstdc++, tzdata, ...),
@@ -28,6 +28,8 @@ def debian_python_base(name, base, python, certs, interpreter):
       certs: the `debian.root` of the certs group (its tar), the CA bundle's
         source.
       interpreter: the interpreter's image path, from its repository's defs.bzl.
+      lock: the Debian lock.json the roots come from (`<name>_debian_lock`,
+        which an image's provenance names).
     """
 
     # /etc/ssl/certs/ca-certificates.crt, made from the ca-certificates
@@ -59,6 +61,12 @@ def debian_python_base(name, base, python, certs, interpreter):
         symlinks = {"/etc/localtime": "/usr/share/zoneinfo/Etc/UTC"},
         trees = {base: "/"},
     )
+    # The lock the roots come from, for the images' provenance.
+    native.alias(
+        name = name + "_debian_lock",
+        actual = lock,
+    )
+
     # The Debian roots the two layers are made of, each package with its
     # locked version: what an image's status.d must list (dpkg_status_test).
     native.filegroup(

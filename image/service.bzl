@@ -2,6 +2,7 @@
 
 load("@rules_python//python:defs.bzl", "py_library", _plain_py_test = "py_test")
 load("//gates:defs.bzl", _image_gates = "image_gates")
+load("//image/private:provenance.bzl", "image_provenance", "provenance_test")
 load("//oci:defs.bzl", "image_layer", "oci_image", "oci_image_index", "oci_load", "oci_push")
 load("//pypi:defs.bzl", "own_layers", "py_image_layers")
 load("//python:defs.bzl", "py_test")
@@ -253,6 +254,32 @@ def python_service_image(
         image = ":%s_layout" % name,
         remote_tags = ["latest"],
         repository = repository,
+    )
+
+    # What it was built from, as SLSA v1 provenance: the stack's lock, wheel
+    # map and indexes, the base's Debian lock, the build root's lock, and
+    # under --stamp the commit; checked against them by its test.
+    dependencies = [stack.lock, stack.wheels_lock, base + "_debian_lock", Label("//third_party/debian/buildroot:lock.json")]
+    if stack.indexes:
+        dependencies.append(stack.indexes)
+    target = "//%s:%s" % (native.package_name(), name)
+    image_provenance(
+        name = name + "_provenance",
+        dependencies = dependencies,
+        image = ":%s_layout" % name,
+        stamp = select({
+            Label("//oci:stamped"): True,
+            "//conditions:default": False,
+        }),
+        target = target,
+        visibility = visibility,
+    )
+    provenance_test(
+        name = name + "_provenance_test",
+        dependencies = dependencies,
+        image = ":%s_layout" % name,
+        provenance = ":%s_provenance" % name,
+        target = target,
     )
 
 def python_service(
