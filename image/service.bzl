@@ -3,6 +3,7 @@
 load("@rules_python//python:defs.bzl", "py_library", _plain_py_test = "py_test")
 load("//gates:defs.bzl", _image_gates = "image_gates")
 load("//image/private:provenance.bzl", "image_provenance", "provenance_test")
+load("//image/private:sbom.bzl", "image_sbom")
 load("//oci:defs.bzl", "image_layer", "oci_image", "oci_image_index", "oci_load", "oci_push")
 load("//pypi:defs.bzl", "own_layers", "py_image_layers")
 load("//python:defs.bzl", "py_test")
@@ -280,6 +281,43 @@ def python_service_image(
         image = ":%s_layout" % name,
         provenance = ":%s_provenance" % name,
         target = target,
+    )
+
+    # What it holds, as SPDX 2.3 and CycloneDX 1.6, read from its layers and
+    # found in its locks; the independent validators (spdx-tools,
+    # cyclonedx-python-lib) accept both.
+    image_sbom(
+        name = name + "_sbom",
+        debian_lock = base + "_debian_lock",
+        image = ":%s_layout" % name,
+        python_info = stack.python_info,
+        target = target,
+        visibility = visibility,
+        wheels_lock = stack.wheels_lock,
+    )
+    native.filegroup(
+        name = name + "_sbom_spdx",
+        srcs = [":%s_sbom" % name],
+        output_group = "spdx",
+    )
+    native.filegroup(
+        name = name + "_sbom_cyclonedx",
+        srcs = [":%s_sbom" % name],
+        output_group = "cyclonedx",
+    )
+    _plain_py_test(
+        name = name + "_sbom_test",
+        size = "small",
+        srcs = [Label("//image/private:sbom_validate.py")],
+        main = Label("//image/private:sbom_validate.py"),
+        args = [
+            "--spdx",
+            "$(rootpath :%s_sbom_spdx)" % name,
+            "--cyclonedx",
+            "$(rootpath :%s_sbom_cyclonedx)" % name,
+        ],
+        data = [":%s_sbom_spdx" % name, ":%s_sbom_cyclonedx" % name],
+        deps = [Label("//image/private:sbom_validate")],
     )
 
 def python_service(
