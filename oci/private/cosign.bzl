@@ -1,10 +1,7 @@
 """cosign_sign and cosign_attest: an image signed, or attested, at a registry by its digest (`//oci:cosign.bzl`)."""
 
 load(":oci_push.bzl", "check_repository")
-load(":runfiles.bzl", "RUNFILES_PRELUDE", "runfile")
-
-def _quote(text):
-    return "'" + text.replace("'", "'\\''") + "'"
+load(":runfiles.bzl", "RUNFILES_PRELUDE", "runfile", "shell_quote")
 
 _PREDICATE_TYPES = ["slsaprovenance", "slsaprovenance02", "slsaprovenance1", "link", "spdx", "spdxjson", "cyclonedx", "vuln", "openvex", "custom"]
 
@@ -55,7 +52,7 @@ exec "$runfiles/{cosign}" {command} {fixed} "$repository@${{digests[0]}}" ${{arg
         layout = runfile(ctx.file.image),
         jq = runfile(jq),
         cosign = runfile(cosign),
-        repository = _quote(ctx.attr.repository),
+        repository = shell_quote(ctx.attr.repository),
         fixed = " ".join(fixed_args),
     ))
     runfiles = ctx.runfiles(files = [ctx.file.image, cosign, jq] + files)

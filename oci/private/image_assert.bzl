@@ -1,6 +1,6 @@
 """Test rules that check a built image's config or a file's text (`//oci:testing.bzl`)."""
 
-load(":runfiles.bzl", "runfile")
+load(":runfiles.bzl", "runfile", "shell_quote")
 
 def _test_script(ctx, args, files):
     tool = ctx.attr._image_assert[DefaultInfo].files_to_run.executable
@@ -96,7 +96,7 @@ def _image_command_test_impl(ctx):
     bwrap = ctx.attr._bwrap[DefaultInfo].files_to_run.executable
     args = ['--layout "$runfiles/%s"' % runfile(ctx.file.image), '--bwrap "$runfiles/%s"' % runfile(bwrap)]
     # `--arg=VALUE`: a value that starts with `-` stays a value.
-    args += ["--arg=%s" % _quote(a) for a in ctx.attr.args_]
+    args += ["--arg=%s" % shell_quote(a) for a in ctx.attr.args_]
     files = [ctx.file.image, tool, bwrap]
     if ctx.attr.exit_code_eq >= 0:
         args.append("--exit-code %d" % ctx.attr.exit_code_eq)
@@ -117,9 +117,6 @@ exec "$runfiles/{tool}" {args}
     for attr in (ctx.attr._image_run, ctx.attr._bwrap, ctx.attr.image):
         runfiles = runfiles.merge(attr[DefaultInfo].default_runfiles)
     return [DefaultInfo(executable = script, runfiles = runfiles)]
-
-def _quote(text):
-    return "'" + text.replace("'", "'\\''") + "'"
 
 image_command_test = rule(
     implementation = _image_command_test_impl,

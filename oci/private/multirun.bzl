@@ -1,15 +1,12 @@
 """command and multirun: programs run in turn, with rules_multirun's shapes (`//oci:multirun.bzl`)."""
 
-load(":runfiles.bzl", "RUNFILES_PRELUDE", "runfile")
+load(":runfiles.bzl", "RUNFILES_PRELUDE", "runfile", "shell_quote")
 
 _CommandInfo = provider(doc = "What a multirun says of a command.", fields = ["description"])
 
 def _label_text(label):
     """`//pkg:name` for the main repository, `@repo//pkg:name` otherwise."""
     return "%s//%s:%s" % ("@" + label.workspace_name if label.workspace_name else "", label.package, label.name)
-
-def _quote(text):
-    return "'" + text.replace("'", "'\\''") + "'"
 
 _PRELUDE = """\
 #!/usr/bin/env bash
@@ -21,10 +18,10 @@ def _command_impl(ctx):
     if program == None:
         fail("command %s: %s is not executable" % (ctx.label, ctx.attr.command.label))
     script = ctx.actions.declare_file(ctx.label.name + ".bash")
-    exports = "".join(["export %s=%s\n" % (k, _quote(v)) for k, v in sorted(ctx.attr.environment.items())])
+    exports = "".join(["export %s=%s\n" % (k, shell_quote(v)) for k, v in sorted(ctx.attr.environment.items())])
     ctx.actions.write(script, is_executable = True, content = _PRELUDE + exports + 'exec "$RUNFILES_DIR/{program}" {args} "$@"\n'.format(
         program = runfile(program),
-        args = " ".join([_quote(ctx.expand_location(a, [ctx.attr.command])) for a in ctx.attr.arguments]),
+        args = " ".join([shell_quote(ctx.expand_location(a, [ctx.attr.command])) for a in ctx.attr.arguments]),
     ))
     runfiles = ctx.runfiles(files = [program]).merge(ctx.attr.command[DefaultInfo].default_runfiles)
     return [DefaultInfo(executable = script, runfiles = runfiles), _CommandInfo(description = ctx.attr.description)]
@@ -51,7 +48,7 @@ def _multirun_impl(ctx):
             fail("multirun %s: %s is not executable" % (ctx.label, target.label))
         runfiles = runfiles.merge(ctx.runfiles(files = [program])).merge(target[DefaultInfo].default_runfiles)
         what = target[_CommandInfo].description if _CommandInfo in target else ""
-        lines.append('run {what} "$RUNFILES_DIR/{program}"'.format(what = _quote(what or _label_text(target.label)), program = runfile(program)))
+        lines.append('run {what} "$RUNFILES_DIR/{program}"'.format(what = shell_quote(what or _label_text(target.label)), program = runfile(program)))
     script = ctx.actions.declare_file(ctx.label.name + ".bash")
     ctx.actions.write(script, is_executable = True, content = _PRELUDE + """\
 # Each in turn; the first that fails stops the rest, and its status is ours.

@@ -1,10 +1,14 @@
-"""How the programs the rules write find their runfiles: one prelude, one path function."""
+"""The shell programs the rules write: how they find their runfiles, and how they quote."""
 
 def runfile(f):
     """A file's path below the runfiles directory (`_main/...`, `<repo>/...`)."""
     if f.short_path.startswith("../"):
         return f.short_path[len("../"):]
     return "_main/" + f.short_path
+
+def shell_quote(text):
+    """`text` as one POSIX shell word (single-quoted)."""
+    return "'" + text.replace("'", "'\\''") + "'"
 
 # Sets and exports RUNFILES_DIR: the caller's (a multirun, `bazel run`), the
 # program's own `$0.runfiles`, or, for a program that is itself a runfile of
