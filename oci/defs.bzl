@@ -15,19 +15,22 @@ is built with rules_oci's attributes only). Our additions: `image_layer`
 
 load("@bazel_skylib//rules:write_file.bzl", "write_file")
 load("//oci/private:image_layer.bzl", _image_layer = "image_layer")
+load("//oci/private:oci_attach.bzl", _oci_attach = "oci_attach")
 load("//oci/private:oci_image.bzl", _oci_image_rule = "oci_image_rule")
 load("//oci/private:oci_image_index.bzl", _oci_image_index_rule = "oci_image_index_rule")
 load("//oci/private:oci_load.bzl", _oci_load_rule = "oci_load_rule")
 load("//oci/private:oci_push.bzl", _oci_push_all = "oci_push_all", _oci_push_rule = "oci_push_rule")
-load("//oci/private:providers.bzl", _ImageLayerInfo = "ImageLayerInfo")
+load("//oci/private:providers.bzl", _ImageLayerInfo = "ImageLayerInfo", _OciAttachInfo = "OciAttachInfo")
 
 image_layer = _image_layer
+oci_attach = _oci_attach
 oci_image_rule = _oci_image_rule
 oci_image_index_rule = _oci_image_index_rule
 oci_load_rule = _oci_load_rule
 oci_push_all = _oci_push_all
 oci_push_rule = _oci_push_rule
 ImageLayerInfo = _ImageLayerInfo
+OciAttachInfo = _OciAttachInfo
 
 def _pairs_file(name, what, value):
     """A dict becomes a file of `KEY=VALUE` lines in its order (rules_oci's form)."""

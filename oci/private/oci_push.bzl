@@ -1,5 +1,6 @@
 """oci_push: push an OCI layout to a registry with crane, by digest, then tag it."""
 
+load(":providers.bzl", "OciAttachInfo")
 load(":runfiles.bzl", "runfile")
 
 _DOC = """`bazel run` pushes the image, or the image index, to `repository` by its
@@ -14,6 +15,22 @@ and `--platform P` go to every crane call, and any other argument goes to
 `crane push`:
 
     bazel run //:image_push -- --repository registry.example.com/team/app --tag v2
+
+Given an `oci_attach` layout as `image`, it pushes the image, then its
+attachments (`oras cp --recursive`: each artifact manifest by the registry's
+referrers API, or, where the registry has none, listed in the referrers tag
+`sha256-<hex>` as OCI distribution-spec 1.1 says).
+
+`--sign-key PATH` signs what was pushed (the image and each attachment, by
+digest) with cosign's key format, offline, with no transparency log: the
+signature is the `sha256-<hex>.sig` tag that `cosign verify --key` and a
+containers `policy.json` `sigstoreSigned` requirement read. The password
+comes from `COSIGN_PASSWORD`, cosign's convention. The key is opened first:
+a missing file, another format or a wrong password stops the run before
+anything is pushed, naming the file. The key and the password are read at
+run time only: neither is a Bazel input, a cache entry or a log line.
+
+    COSIGN_PASSWORD=... bazel run //:image_push -- --repository R --sign-key cosign.key
 """
 
 def check_repository(kind, label, repository):
@@ -27,10 +44,16 @@ def check_repository(kind, label, repository):
 def _oci_push_impl(ctx):
     if ctx.attr.repository and ctx.file.repository_file:
         fail("oci_push %s: give at most one of repository and repository_file" % ctx.label)
-    layout = ctx.file.image
+    attached = ctx.attr.image[OciAttachInfo] if OciAttachInfo in ctx.attr.image else None
+    layout = attached.image if attached else ctx.file.image
     toolchain = ctx.toolchains["//oci:crane_toolchain_type"]
     crane = toolchain.executable
-    files = [layout, crane]
+    oras = ctx.file._oras
+    cosign = ctx.file._cosign
+    check_key = ctx.executable._signing_key
+    files = [layout, crane, cosign, oras]
+    if attached:
+        files += [ctx.file.image, attached.referrers]
     repository_file = ""
     if ctx.file.repository_file:
         repository_file = runfile(ctx.file.repository_file)
@@ -52,7 +75,9 @@ def _oci_push_impl(ctx):
 set -euo pipefail
 runfiles="${{RUNFILES_DIR:-$0.runfiles}}"
 crane="$runfiles/{crane}"
+cosign="$runfiles/{cosign}"
 layout="$runfiles/{layout}"
+sign_key=
 repository='{repository}'
 if [[ -n "{repository_file}" ]]; then
   repository=$(tr -d "[:space:]" < "$runfiles/{repository_file}")
@@ -74,6 +99,8 @@ while (( $# )); do
     --insecure | --allow-nondistributable-artifacts | -v | --verbose) global+=("$1"); shift ;;
     --platform) global+=(--platform "$2"); shift 2 ;;
     --platform=*) global+=("$1"); shift ;;
+    --sign-key) sign_key=$2; shift 2 ;;
+    --sign-key=*) sign_key=${{1#--sign-key=}}; shift ;;
     *) push_args+=("$1"); shift ;;
   esac
 done
@@ -84,14 +111,55 @@ if [[ -z "$repository" ]]; then
   exit 2
 fi
 digest=$(cat "$runfiles/{digest}")
+if [[ -n "$sign_key" ]]; then
+  # `bazel run` starts in the runfiles: a relative key is the caller's.
+  if [[ "$sign_key" != /* ]]; then sign_key="${{BUILD_WORKING_DIRECTORY:-$PWD}}/$sign_key"; fi
+  (unset PYTHONHOME PYTHONPATH PYTHONSAFEPATH; "$runfiles/{check_key}" --cosign "$cosign" "$sign_key")
+fi
 "$crane" push "${{global[@]}}" "$layout" "$repository@$digest" "${{push_args[@]}}"
+signed=("$digest")
+if [[ -n "{attached}" ]]; then
+  echo "oci_push: attaching $(grep -c '"artifactType"' "$runfiles/{referrers}") files to $repository@$digest (oras cp --recursive)" >&2
+  plain=()
+  case "$repository" in
+    localhost[:/]* | 127.0.0.1[:/]* | "[::1]"[:/]*) plain=(--to-plain-http) ;;
+  esac
+  for flag in "${{global[@]}}"; do
+    if [[ "$flag" == --insecure ]]; then plain=(--to-plain-http); fi
+  done
+  "$runfiles/{oras}" cp --recursive "${{plain[@]}}" --from-oci-layout \\
+    "$runfiles/{attached}@$digest" "$repository@$digest" >&2
+  while read -r referrer; do signed+=("$referrer"); done < <(
+    sed -n 's/.*"digest": "\\(sha256:[0-9a-f]\\{{64\\}}\\)".*/\\1/p' "$runfiles/{referrers}")
+fi
 for tag in "${{tags[@]}}"; do
   "$crane" tag "${{global[@]}}" "$repository@$digest" "$tag"
 done
+if [[ -n "$sign_key" ]]; then
+  insecure=()
+  for flag in "${{global[@]}}"; do
+    if [[ "$flag" == --insecure ]]; then insecure+=(--allow-insecure-registry); fi
+  done
+  for signed_digest in "${{signed[@]}}"; do
+    echo "oci_push: signing $repository@$signed_digest" >&2
+    # The signature as a `.sig` tag (--new-bundle-format=false): the form
+    # containers' sigstoreSigned policy reads; offline, with no transparency
+    # log. cosign's notes that these flags are deprecated are dropped;
+    # anything else it says is passed on.
+    "$cosign" sign --yes --key "$sign_key" --tlog-upload=false --use-signing-config=false \\
+      --new-bundle-format=false "${{insecure[@]}}" "$repository@$signed_digest" 2>&1 |
+      {{ grep -v -e '^Flag --[a-z-]* has been deprecated' || true; }} >&2
+  done
+fi
 echo "$repository@$digest"
 """.format(
         layout = runfile(layout),
         crane = runfile(crane),
+        check_key = runfile(check_key),
+        oras = runfile(oras),
+        attached = runfile(ctx.file.image) if attached else "",
+        referrers = runfile(attached.referrers) if attached else "",
+        cosign = runfile(cosign),
         repository = ctx.attr.repository,
         repository_file = repository_file,
         tags_file = tags_file,
@@ -99,6 +167,7 @@ echo "$repository@$digest"
     ))
     runfiles = ctx.runfiles(files = files).merge(toolchain.runfiles)
     runfiles = runfiles.merge(ctx.attr.image[DefaultInfo].default_runfiles)
+    runfiles = runfiles.merge(ctx.attr._signing_key[DefaultInfo].default_runfiles)
     return [DefaultInfo(executable = script, runfiles = runfiles)]
 
 oci_push_rule = rule(
@@ -106,10 +175,13 @@ oci_push_rule = rule(
     doc = _DOC,
     executable = True,
     attrs = {
-        "image": attr.label(mandatory = True, allow_single_file = True, doc = "An oci_image or an oci_image_index."),
+        "image": attr.label(mandatory = True, allow_single_file = True, doc = "An oci_image, an oci_image_index, or an oci_attach (the image and its attachments)."),
         "remote_tags": attr.label(allow_single_file = True, doc = "A file of tags, one a line (the `oci_push` macro also takes a list)."),
         "repository": attr.string(doc = "The repository, e.g. registry.example.com/team/service, without a tag or digest; or give repository_file, or `--repository` at run time."),
         "repository_file": attr.label(allow_single_file = True, doc = "A file holding the repository (e.g. one a stamped rule writes); `--repository` at run time replaces it."),
+        "_cosign": attr.label(default = "@cosign_root//:root/usr/bin/cosign", allow_single_file = True, executable = True, cfg = "target"),
+        "_oras": attr.label(default = "@oras_root//:root/usr/bin/oras", allow_single_file = True, executable = True, cfg = "target"),
+        "_signing_key": attr.label(default = "//oci/private:signing_key", executable = True, cfg = "target"),
     },
     toolchains = ["//oci:crane_toolchain_type"],
 )

@@ -8,3 +8,11 @@ ImageLayerInfo = provider(
         "tar": "File: the layer tar",
     },
 )
+
+OciAttachInfo = provider(
+    doc = "An image and the OCI 1.1 attachments (artifact manifests) whose subject it is.",
+    fields = {
+        "image": "File: the image's own OCI layout (one manifest)",
+        "referrers": "File: JSON {image, referrers: [{digest, artifactType, title}]}",
+    },
+)
