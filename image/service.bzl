@@ -3,8 +3,9 @@
 load("@rules_python//python:defs.bzl", "py_library", _plain_py_test = "py_test")
 load("//gates:defs.bzl", _image_gates = "image_gates")
 load("//image/private:provenance.bzl", "image_provenance", "provenance_test")
+load("//image/private:report.bzl", "image_report")
 load("//image/private:sbom.bzl", "image_sbom")
-load("//oci:defs.bzl", "image_layer", "oci_image", "oci_image_index", "oci_load", "oci_push")
+load("//oci:defs.bzl", "image_layer", "oci_attach", "oci_image", "oci_image_index", "oci_load", "oci_push")
 load("//pypi:defs.bzl", "own_layers", "py_image_layers")
 load("//python:defs.bzl", "py_test")
 
@@ -26,6 +27,15 @@ _ENV = {
     "PYTHONDONTWRITEBYTECODE": "1",
     "PYTHONUNBUFFERED": "1",
     "SSL_CERT_FILE": "/etc/ssl/certs/ca-certificates.crt",
+}
+
+# What each image carries as OCI 1.1 attachments (<image>_attached): its
+# SBOMs and provenance, by the artifact types scanners and policy engines
+# look for.
+_ATTACHMENTS = {
+    "_provenance": "application/vnd.in-toto+json",
+    "_sbom_cyclonedx": "application/vnd.cyclonedx+json",
+    "_sbom_spdx": "application/spdx+json",
 }
 
 # The interpreter's machine (its facts) -> the OCI architecture.
@@ -121,6 +131,7 @@ def python_service_image(
         env = {},
         label_file_digests = {},
         own_layer_over = OWN_LAYER_OVER,
+        report_baseline = None,
         visibility = None):
     """Declares a service's image: its layers, the OCI layout, load and push.
 
@@ -138,7 +149,17 @@ def python_service_image(
     - `image_load` (`tools/bazel run` streams it into docker or podman) and
       `image_load_tarball` (the docker-archive tarball, on request: tagged
       manual, so `//...` does not write it);
-    - `image_push` (`tools/bazel run //pkg:image_push -- REPOSITORY`).
+    - `image_sbom` (SPDX 2.3 and CycloneDX 1.6, with `image_sbom_test`),
+      `image_provenance` (SLSA v1, with `image_provenance_test`);
+    - `image_attached` (the layout with the SBOMs and the provenance
+      attached as OCI 1.1 artifact manifests, with `image_attached_test`:
+      oras discover lists them);
+    - `image_push` (`tools/bazel run //pkg:image_push -- --repository
+      REPOSITORY [--sign-key cosign.key]`: the image, its attachments, and
+      with a key their signatures);
+    - `image.report` (one HTML page: layers, heaviest distributions and
+      files, packages, changes against `report_baseline`), with
+      `image_report_test` (it draws in headless Chromium).
 
     The layers, bottom first: the base's two (`<base>_layer_base`,
     `<base>_layer_python`), each wheel of the stack over `own_layer_over`
@@ -164,6 +185,8 @@ def python_service_image(
       label_file_digests: file -> label that records its sha256.
       own_layer_over: the size in bytes above which a wheel is a layer of
         its own (OWN_LAYER_OVER: 10 MB).
+      report_baseline: another python_service image (e.g. "//:image") that
+        `<name>.report` shows the changes against.
       visibility: of the image targets.
     """
     problem = service_image_problem(name, groups)
@@ -252,7 +275,7 @@ def python_service_image(
     )
     oci_push(
         name = name + "_push",
-        image = ":%s_layout" % name,
+        image = ":%s_attached" % name,
         remote_tags = ["latest"],
         repository = repository,
     )
@@ -320,6 +343,77 @@ def python_service_image(
         deps = [Label("//image/private:sbom_validate")],
     )
 
+    # The image with its SBOMs and provenance attached the OCI 1.1 way (what
+    # image_push pushes); oras discover must list exactly those, each the
+    # bytes of its file.
+    oci_attach(
+        name = name + "_attached",
+        artifacts = {":%s%s" % (name, suffix): kind for suffix, kind in _ATTACHMENTS.items()},
+        image = ":%s_layout" % name,
+        visibility = visibility,
+    )
+    native.filegroup(
+        name = name + "_attached_referrers",
+        srcs = [":%s_attached" % name],
+        output_group = "referrers",
+    )
+    oras = Label("@oras_root//:root/usr/bin/oras")
+    _plain_py_test(
+        name = name + "_attached_test",
+        size = "small",
+        srcs = [Label("//oci:referrers_check.py")],
+        main = Label("//oci:referrers_check.py"),
+        args = [
+            "--oras",
+            "$(rootpath %s)" % oras,
+            "--referrers",
+            "$(rootpath :%s_attached_referrers)" % name,
+            "--layout",
+            "$(rootpath :%s_attached)" % name,
+        ] + [
+            "--file=%s=$(rootpath :%s%s)" % (title, name, suffix)
+            for suffix, title in [
+                ("_provenance", name + "_provenance.json"),
+                ("_sbom_cyclonedx", name + "_sbom.cdx.json"),
+                ("_sbom_spdx", name + "_sbom.spdx.json"),
+            ]
+        ],
+        data = [
+            oras,
+            ":%s_attached" % name,
+            ":%s_attached_referrers" % name,
+            ":%s_provenance" % name,
+            ":%s_sbom_cyclonedx" % name,
+            ":%s_sbom_spdx" % name,
+        ],
+        deps = [Label("//oci:referrers_check")],
+    )
+
+    # What it holds, on one page; it must draw in headless Chromium.
+    image_report(
+        name = name + ".report",
+        baseline = report_baseline + "_sbom" if report_baseline else None,
+        sbom = ":%s_sbom" % name,
+        visibility = visibility,
+    )
+    chromium = Label("@chromium//:root")
+    _plain_py_test(
+        name = name + "_report_test",
+        size = "small",
+        srcs = [Label("//image/private:report_check.py")],
+        main = Label("//image/private:report_check.py"),
+        args = [
+            "--chromium-root",
+            "$(rootpath %s)" % chromium,
+            "$(rootpath :%s.report)" % name,
+        ],
+        data = [
+            chromium,
+            ":%s.report" % name,
+        ],
+        deps = [Label("//image/private:report_check")],
+    )
+
 def python_service(
         name,
         stack,
@@ -336,6 +430,7 @@ def python_service(
         env = {},
         label_file_digests = {},
         architectures = {},
+        report_baseline = None,
         visibility = None):
     """Declares a whole service in its package: code, tests, image, image gates.
 
@@ -389,6 +484,8 @@ def python_service(
         arch's emulator, qemu-user), and all together `image_index` (an
         oci_image_index: this stack's image, then theirs) and
         `image_index_push`. A CUDA stack refuses arm64 (cuda_arm64_problem).
+      report_baseline: another service's image (e.g. "//:image") that
+        `image.report` shows the changes against.
       visibility: of the code's library and the image targets.
     """
     problem = architectures_problem(name, stack, architectures)
@@ -434,6 +531,7 @@ def python_service(
         label_file_digests = label_file_digests,
         labels = labels,
         repo_tag = repo_tag,
+        report_baseline = report_baseline,
         repository = repository,
         stack = stack,
         visibility = visibility,

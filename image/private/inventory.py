@@ -12,7 +12,8 @@ declares), each layer, the manifest digest. Each is then found in a lock:
 the .deb's sha256 and URL in the Debian lock, the wheel's in the wheel map.
 Anything in the image that its locks do not pin, at that version, stops it,
 named; so does a locked wheel the image lacks. The result is the inventory
-sbom.py turns into SPDX and CycloneDX.
+sbom.py turns into SPDX and CycloneDX; its `sizes` (each distribution's
+installed bytes, the heaviest files: image_sizes.py) are the image report's.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ if __package__ in (None, ""):  # run as a script: make the repository root impor
     )
 
 from gates.private import dpkg_status  # noqa: E402
+from image.private import image_sizes  # noqa: E402
 from oci import layouts  # noqa: E402
 from rules_common import cli  # noqa: E402
 from rules_common.atomic_file import write_text  # noqa: E402
@@ -192,6 +194,13 @@ def inventory(
         "python": python_distributions(
             tree, python["site_packages"], _load(wheels_lock)["wheels"], wheels_lock
         ),
+        # Where the bytes are, for the image report (not part of the SBOMs).
+        "sizes": {
+            "distributions": image_sizes.distribution_sizes(
+                tree, python["site_packages"]
+            ),
+            "files": image_sizes.heaviest_files(tree),
+        },
     }
 
 

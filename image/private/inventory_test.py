@@ -125,6 +125,39 @@ class InventoryTest(unittest.TestCase):
         )
         self.assertEqual(inv["interpreter"]["version"], "3.13.5")
 
+    def test_sizes_sum_each_record_and_rank_the_heaviest_files(self) -> None:
+        numpy = metadata("numpy", "2.5.5", "License-Expression: BSD-3-Clause")
+        record = (
+            "numpy/core.so,sha256=x,300\nnumpy/__init__.py,,\n../../../bin/f2py,,\n"
+        )
+        files = {
+            f"/{SITE}/numpy-2.5.5.dist-info/METADATA": numpy,
+            f"/{SITE}/numpy-2.5.5.dist-info/RECORD": record,
+            f"/{SITE}/numpy/core.so": "x" * 300,
+            f"/{SITE}/numpy/__init__.py": "y" * 20,
+            "/srv/big.bin": "z" * 500,
+        }
+        base = write_layer(
+            self.tmp,
+            "base",
+            {f"/var/lib/dpkg/status.d/{n}": t for n, t in self.good_debs().items()},
+        )
+        app = write_layer(self.tmp, "app", files)
+        layout = write_layout(
+            self.tmp, [base, app], {"architecture": "amd64", "os": "linux"}
+        )
+        inv = inventory.inventory(
+            layout, "//app:image", self.debian_lock, self.wheels_lock, self.python_info
+        )
+        # RECORD's files that the image holds (the f2py script it lacks is
+        # not counted; RECORD itself is not listed with a size here).
+        self.assertEqual(inv["sizes"]["distributions"], {"numpy": 320})
+        heaviest = inv["sizes"]["files"]
+        self.assertEqual(
+            heaviest[0], {"path": "/srv/big.bin", "size": 500, "layer": "app"}
+        )
+        self.assertEqual(heaviest[1]["path"], f"/{SITE}/numpy/core.so")
+
     def test_a_package_its_lock_does_not_pin_is_named(self) -> None:
         debs = self.good_debs() | {"bash": stanza("bash", "5.3-1")}
         with self.assertRaisesRegex(

@@ -138,7 +138,9 @@ class PushSignTest(unittest.TestCase):
             listed = registry.referrers("api", image)
             self.assertEqual(
                 sorted((r["digest"], r["artifactType"]) for r in listed),
-                sorted((r["digest"], r["artifactType"]) for r in self.record["referrers"]),
+                sorted(
+                    (r["digest"], r["artifactType"]) for r in self.record["referrers"]
+                ),
             )
             self.assertEqual(registry.tags("api"), ["latest"])
             found = self.run_tool(

@@ -1,0 +1,106 @@
+"""report: the diff against a baseline, and a page with its data inlined safely."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import unittest
+from typing import Any
+
+from image.private import report
+from rules_common import cli
+
+
+def inventory(
+    layers: dict[str, tuple[str, int]], python: dict[str, str]
+) -> dict[str, Any]:
+    return {
+        "image": {"name": "//app:image", "digest": "sha256:" + "a" * 64},
+        "interpreter": {"name": "python", "version": "3.13.5"},
+        "layers": [
+            {"name": n, "digest": "sha256:" + d * 64, "size": s}
+            for n, (d, s) in layers.items()
+        ],
+        "debian": [{"name": "libc6", "version": "2.41-12", "sha256": "c" * 64}],
+        "python": [
+            {"name": n, "version": v, "sha256": "d" * 64} for n, v in python.items()
+        ],
+        "sizes": {
+            "distributions": {"numpy": 30, "torch": 900, "</script>": 1},
+            "files": [{"path": "/x", "size": 5, "layer": "app"}],
+        },
+    }
+
+
+class ReportTest(unittest.TestCase):
+    def test_changes_against_a_baseline(self) -> None:
+        old = inventory(
+            {"base": ("1", 100), "torch": ("2", 900), "app": ("3", 10)},
+            {"numpy": "1.26.4", "six": "1.0"},
+        )
+        new = inventory(
+            {
+                "base": ("1", 100),
+                "torch": ("4", 950),
+                "app": ("5", 12),
+                "extra": ("6", 7),
+            },
+            {"numpy": "2.5.5", "rich": "14.0"},
+        )
+        data = report.report_data(new, old)["baseline"]
+        self.assertEqual(
+            data["python"],
+            [
+                {"name": "numpy", "change": "bumped", "from": "1.26.4", "to": "2.5.5"},
+                {"name": "rich", "change": "added", "from": "", "to": "14.0"},
+                {"name": "six", "change": "removed", "from": "1.0", "to": ""},
+            ],
+        )
+        self.assertEqual(data["debian"], [])
+        self.assertEqual(
+            [(c["name"], c["change"]) for c in data["layers"]],
+            [("torch", "changed"), ("app", "changed"), ("extra", "added")],
+        )
+        # base is held already: torch, app and extra are sent.
+        self.assertEqual(data["push_bytes"], 950 + 12 + 7)
+
+    def test_the_heaviest_distributions_come_first(self) -> None:
+        data = report.report_data(inventory({"base": ("1", 1)}, {}), None)
+        self.assertEqual(
+            [d["name"] for d in data["distributions"]], ["torch", "numpy", "</script>"]
+        )
+        self.assertNotIn("baseline", data)
+
+    def test_the_page_embeds_its_data_without_ending_its_script(self) -> None:
+        page = report.render(
+            report.report_data(inventory({"base": ("1", 1)}, {}), None)
+        )
+        self.assertEqual(page.count("</script>"), 2)  # the data's and the code's
+        self.assertIn("<\\/script>", page)
+        self.assertNotIn("{{", page.split('id="report-data">')[0])
+        start = page.index('id="report-data">') + len('id="report-data">')
+        data = json.loads(page[start : page.index("</script>", start)])
+        self.assertEqual(data["layers"][0]["name"], "base")
+
+    def test_same_inventories_same_bytes_and_bad_input_named(self) -> None:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "inv.json")
+            with open(path, "w") as f:
+                json.dump(inventory({"base": ("1", 1)}, {"numpy": "1"}), f)
+            pages = []
+            for name in ("a.html", "b.html"):
+                out = os.path.join(tmp, name)
+                self.assertEqual(report.main(["--inventory", path, "--out", out]), 0)
+                with open(out, "rb") as f:
+                    pages.append(f.read())
+            self.assertEqual(pages[0], pages[1])
+            bad = os.path.join(tmp, "bad.json")
+            with open(bad, "w") as f:
+                json.dump({"image": {}}, f)
+            with self.assertRaisesRegex(cli.UserError, "bad.json: not an inventory"):
+                report.main(["--inventory", bad, "--out", os.path.join(tmp, "c.html")])
+
+
+if __name__ == "__main__":
+    unittest.main()
