@@ -35,7 +35,7 @@ if __package__ in (None, ""):
 
 from oci.private import canonical_json, layout_reader, media_types  # noqa: E402
 from oci.private.digests import hex_of  # noqa: E402
-from oci.private.layout_blobs import link_blob, write_blob  # noqa: E402
+from oci.private.layout_blobs import link_blob, write_blob, write_index  # noqa: E402
 from rules_common import atomic_file, cli  # noqa: E402
 
 PROG = "attach"
@@ -142,19 +142,7 @@ def build(image_layout: str, artifacts: Sequence[Artifact], out: str) -> dict[st
                     "title": artifact.title,
                 }
             )
-        index = {
-            "schemaVersion": 2,
-            "mediaType": media_types.INDEX,
-            "manifests": descriptors,
-        }
-        with open(os.path.join(tmp, "index.json"), "wb") as f:
-            f.write(canonical_json.dumps(index))
-        with open(os.path.join(tmp, "oci-layout"), "wb") as f:
-            f.write(
-                canonical_json.dumps(
-                    {"imageLayoutVersion": media_types.OCI_LAYOUT_VERSION}
-                )
-            )
+        write_index(tmp, descriptors)
     return {"image": subject["digest"], "referrers": referrers}
 
 

@@ -37,7 +37,7 @@ from oci.private import (  # noqa: E402
     media_types,
 )
 from oci.private.digests import hex_of  # noqa: E402
-from oci.private.layout_blobs import link_blob, write_blob  # noqa: E402
+from oci.private.layout_blobs import link_blob, write_blob, write_index  # noqa: E402
 from rules_common import atomic_file, cli  # noqa: E402
 
 PROG = "image_index"
@@ -113,22 +113,7 @@ def build(
             "mediaType": media_types.INDEX,
             **write_blob(blobs, canonical_json.dumps(index)),
         }
-        with open(os.path.join(tmp, "index.json"), "wb") as f:
-            f.write(
-                canonical_json.dumps(
-                    {
-                        "schemaVersion": 2,
-                        "mediaType": media_types.INDEX,
-                        "manifests": [index_descriptor],
-                    }
-                )
-            )
-        with open(os.path.join(tmp, "oci-layout"), "wb") as f:
-            f.write(
-                canonical_json.dumps(
-                    {"imageLayoutVersion": media_types.OCI_LAYOUT_VERSION}
-                )
-            )
+        write_index(tmp, [index_descriptor])
     return str(index_descriptor["digest"])
 
 

@@ -1,4 +1,4 @@
-"""Blobs of a layout being written: links to existing files, or new JSON."""
+"""A layout being written: its blobs (links to files, or new JSON) and its index."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import hashlib
 import os
 from typing import Any
 
+from oci.private import canonical_json, media_types
 from oci.private.digests import hex_of
 from rules_common import cli
 
@@ -31,3 +32,14 @@ def write_blob(blobs: str, data: bytes) -> dict[str, Any]:
     with open(os.path.join(blobs, hex_of(digest)), "wb") as f:
         f.write(data)
     return {"digest": digest, "size": len(data)}
+
+
+def write_index(layout: str, manifests: list[dict[str, Any]]) -> None:
+    """Writes the layout's `index.json` (listing `manifests`) and `oci-layout`."""
+    index = {"schemaVersion": 2, "mediaType": media_types.INDEX, "manifests": manifests}
+    with open(os.path.join(layout, "index.json"), "wb") as f:
+        f.write(canonical_json.dumps(index))
+    with open(os.path.join(layout, "oci-layout"), "wb") as f:
+        f.write(
+            canonical_json.dumps({"imageLayoutVersion": media_types.OCI_LAYOUT_VERSION})
+        )

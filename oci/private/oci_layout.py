@@ -76,7 +76,7 @@ from oci.private import (  # noqa: E402
     stamping,
 )
 from oci.private.digests import hex_of  # noqa: E402
-from oci.private.layout_blobs import link_blob, write_blob  # noqa: E402
+from oci.private.layout_blobs import link_blob, write_blob, write_index  # noqa: E402
 from rules_common import atomic_file, cli, worker  # noqa: E402
 
 PROG = "oci_layout"
@@ -384,19 +384,7 @@ def build(
         }
         if tag:
             manifest_descriptor["annotations"] = {media_types.REF_NAME_ANNOTATION: tag}
-        index = {
-            "schemaVersion": 2,
-            "mediaType": media_types.INDEX,
-            "manifests": [manifest_descriptor],
-        }
-        with open(os.path.join(tmp, "index.json"), "wb") as f:
-            f.write(canonical_json.dumps(index))
-        with open(os.path.join(tmp, "oci-layout"), "wb") as f:
-            f.write(
-                canonical_json.dumps(
-                    {"imageLayoutVersion": media_types.OCI_LAYOUT_VERSION}
-                )
-            )
+        write_index(tmp, [manifest_descriptor])
     return str(manifest_descriptor["digest"])
 
 

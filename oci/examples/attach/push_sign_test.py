@@ -78,6 +78,22 @@ class PushSignTest(unittest.TestCase):
             [tool("COSIGN"), "verify", "--key", public, "--insecure-ignore-tlog", ref]
         )
 
+    def assert_attachments_at(self, repository: str) -> None:
+        """oras discover lists exactly the recorded attachments at `repository`."""
+        found = self.run_tool(
+            [
+                tool("REFERRERS_CHECK"),
+                "--oras",
+                tool("ORAS"),
+                "--referrers",
+                tool("REFERRERS"),
+                "--repository",
+                repository,
+                "--plain-http",
+            ]
+        )
+        self.assertEqual(found.returncode, 0, found.stderr)
+
     def tags(self, repository: str) -> list[str]:
         done = self.run_tool([tool("CRANE"), "ls", f"{self.address}/{repository}"])
         return done.stdout.split() if done.returncode == 0 else []
@@ -90,19 +106,7 @@ class PushSignTest(unittest.TestCase):
         self.assertIn(f"{repository}@{image}", pushed.stdout)
         # oras lists exactly the recorded attachments at the registry: crane's
         # registry has no referrers API, so they came by the referrers tag.
-        listed = self.run_tool(
-            [
-                tool("REFERRERS_CHECK"),
-                "--oras",
-                tool("ORAS"),
-                "--referrers",
-                tool("REFERRERS"),
-                "--repository",
-                repository,
-                "--plain-http",
-            ]
-        )
-        self.assertEqual(listed.returncode, 0, listed.stderr)
+        self.assert_attachments_at(repository)
         self.assertIn("sha256-" + image.split(":")[1], self.tags("signed"))
         # Each of them verifies with the key's public half, and only with it.
         for digest in [image] + [r["digest"] for r in self.record["referrers"]]:
@@ -143,19 +147,7 @@ class PushSignTest(unittest.TestCase):
                 ),
             )
             self.assertEqual(registry.tags("api"), ["latest"])
-            found = self.run_tool(
-                [
-                    tool("REFERRERS_CHECK"),
-                    "--oras",
-                    tool("ORAS"),
-                    "--referrers",
-                    tool("REFERRERS"),
-                    "--repository",
-                    repository,
-                    "--plain-http",
-                ]
-            )
-            self.assertEqual(found.returncode, 0, found.stderr)
+            self.assert_attachments_at(repository)
 
     def test_containers_policy_requires_the_signature(self) -> None:
         self.assertEqual(
