@@ -132,6 +132,7 @@ def python_service_image(
         label_file_digests = {},
         own_layer_over = OWN_LAYER_OVER,
         report_baseline = None,
+        report_baseline_layout = None,
         visibility = None):
     """Declares a service's image: its layers, the OCI layout, load and push.
 
@@ -187,6 +188,8 @@ def python_service_image(
         its own (OWN_LAYER_OVER: 10 MB).
       report_baseline: another python_service image (e.g. "//:image") that
         `<name>.report` shows the changes against.
+      report_baseline_layout: or the OCI layout of any image to compare with,
+        e.g. the last release pulled by digest (`@release//:release`).
       visibility: of the image targets.
     """
     problem = service_image_problem(name, groups)
@@ -393,6 +396,7 @@ def python_service_image(
     image_report(
         name = name + ".report",
         baseline = report_baseline + "_sbom" if report_baseline else None,
+        baseline_layout = report_baseline_layout,
         sbom = ":%s_sbom" % name,
         visibility = visibility,
     )
@@ -431,6 +435,7 @@ def python_service(
         label_file_digests = {},
         architectures = {},
         report_baseline = None,
+        report_baseline_layout = None,
         visibility = None):
     """Declares a whole service in its package: code, tests, image, image gates.
 
@@ -486,6 +491,8 @@ def python_service(
         `image_index_push`. A CUDA stack refuses arm64 (cuda_arm64_problem).
       report_baseline: another service's image (e.g. "//:image") that
         `image.report` shows the changes against.
+      report_baseline_layout: or the OCI layout of any image to compare with,
+        e.g. the last release pulled by digest (`@release//:release`).
       visibility: of the code's library and the image targets.
     """
     problem = architectures_problem(name, stack, architectures)
@@ -532,6 +539,7 @@ def python_service(
         labels = labels,
         repo_tag = repo_tag,
         report_baseline = report_baseline,
+        report_baseline_layout = report_baseline_layout,
         repository = repository,
         stack = stack,
         visibility = visibility,

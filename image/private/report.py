@@ -1,12 +1,13 @@
 """One self-contained HTML page that says what an image holds, and what changed.
 
     python3 -m image.private.report --inventory INVENTORY.json --out REPORT.html \
-        [--baseline BASELINE_INVENTORY.json]
+        [--baseline BASELINE_INVENTORY.json | --baseline-layout DIR [--baseline-name N]]
 
 From the image's inventory (inventory.py: layers, Debian packages, Python
 distributions, sizes): the layers with their sizes and the heaviest
 distributions as charts, the heaviest files, every package of the SBOM.
-Given a baseline (another image's inventory, e.g. the last release's), also
+Given a baseline (another image's inventory, or the OCI layout of any image,
+such as the last release pulled by digest: layout_packages.py), also
 what changed: packages bumped, added and removed, layers changed, and the
 layer bytes a push of this image would send to a registry that holds the
 baseline. The data is computed here and embedded as JSON; the page's script
@@ -20,6 +21,7 @@ import argparse
 import html
 import json
 import os
+import re
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -29,6 +31,7 @@ if __package__ in (None, ""):  # run as a script: make the repository root impor
         0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     )
 
+from image.private import layout_packages  # noqa: E402
 from rules_common import cli  # noqa: E402
 from rules_common.atomic_file import write_text  # noqa: E402
 
@@ -49,8 +52,14 @@ def _load(path: str) -> dict[str, Any]:
     return doc
 
 
-def _versions(entries: Sequence[dict[str, Any]]) -> dict[str, str]:
-    return {str(e["name"]): str(e["version"]) for e in entries}
+def _key(name: str) -> str:
+    """A name as PEP 503 compares it (a lock's `PyYAML` is METADATA's `pyyaml`)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _versions(entries: Sequence[dict[str, Any]]) -> dict[str, tuple[str, str]]:
+    """Compared name -> (name as written, version)."""
+    return {_key(str(e["name"])): (str(e["name"]), str(e["version"])) for e in entries}
 
 
 def package_changes(
@@ -59,13 +68,19 @@ def package_changes(
     """Each package bumped, added or removed between two lists, by name."""
     before, after = _versions(old), _versions(new)
     changes = []
-    for name in sorted(before.keys() | after.keys()):
-        was, now = before.get(name), after.get(name)
-        if was == now:
+    for key in sorted(before.keys() | after.keys()):
+        was, now = before.get(key), after.get(key)
+        if was is not None and now is not None and was[1] == now[1]:
             continue
         kind = "added" if was is None else "removed" if now is None else "bumped"
+        name = (now or was or (key, ""))[0]
         changes.append(
-            {"name": name, "change": kind, "from": was or "", "to": now or ""}
+            {
+                "name": name,
+                "change": kind,
+                "from": was[1] if was else "",
+                "to": now[1] if now else "",
+            }
         )
     return changes
 
@@ -174,10 +189,19 @@ def render(data: dict[str, Any]) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog=PROG, description=__doc__.splitlines()[0])
     parser.add_argument("--inventory", required=True, help="the image's inventory")
-    parser.add_argument("--baseline", help="the inventory of the image to compare with")
+    base = parser.add_mutually_exclusive_group()
+    base.add_argument("--baseline", help="the inventory of the image to compare with")
+    base.add_argument("--baseline-layout", help="or the OCI layout of that image")
+    parser.add_argument(
+        "--baseline-name", default="baseline", help="what to call the layout's image"
+    )
     parser.add_argument("--out", required=True, help="the HTML page to write")
     args = parser.parse_args(argv)
     baseline = _load(args.baseline) if args.baseline else None
+    if args.baseline_layout:
+        baseline = layout_packages.layout_inventory(
+            args.baseline_layout, args.baseline_name
+        )
     write_text(
         args.out, render(report_data(_load(args.inventory), baseline)), durable=False
     )

@@ -9,6 +9,7 @@ import unittest
 from typing import Any
 
 from image.private import report
+from oci.testing import write_layer, write_layout
 from rules_common import cli
 
 
@@ -65,6 +66,20 @@ class ReportTest(unittest.TestCase):
         # base is held already: torch, app and extra are sent.
         self.assertEqual(data["push_bytes"], 950 + 12 + 7)
 
+    def test_names_compare_as_pep_503_says(self) -> None:
+        old = [
+            {"name": "PyYAML", "version": "6.0"},
+            {"name": "ruamel.yaml", "version": "1"},
+        ]
+        new = [
+            {"name": "pyyaml", "version": "6.0"},
+            {"name": "ruamel-yaml", "version": "2"},
+        ]
+        self.assertEqual(
+            report.package_changes(old, new),
+            [{"name": "ruamel-yaml", "change": "bumped", "from": "1", "to": "2"}],
+        )
+
     def test_the_heaviest_distributions_come_first(self) -> None:
         data = report.report_data(inventory({"base": ("1", 1)}, {}), None)
         self.assertEqual(
@@ -82,6 +97,41 @@ class ReportTest(unittest.TestCase):
         start = page.index('id="report-data">') + len('id="report-data">')
         data = json.loads(page[start : page.index("</script>", start)])
         self.assertEqual(data["layers"][0]["name"], "base")
+
+    def test_a_baseline_layout_is_read_from_its_layers(self) -> None:
+        # An image these rules did not build: dpkg's status file, a
+        # dist-packages distribution, layers without names.
+        status = (
+            "Package: libc6\nStatus: install ok installed\nVersion: 2.36-9\n\n"
+            "Package: gone\nStatus: deinstall ok not-installed\nVersion: 1\n"
+        )
+        metadata = "Metadata-Version: 2.1\nName: numpy\nVersion: 1.26.4\n"
+        with tempfile.TemporaryDirectory() as tmp:
+            base = write_layer(tmp, "base", {"/var/lib/dpkg/status": status})
+            site = "/usr/lib/python3/dist-packages/numpy-1.26.4.dist-info/METADATA"
+            app = write_layer(tmp, "app", {site: metadata})
+            layout = write_layout(
+                tmp, [base, app], {"architecture": "amd64", "os": "linux"}
+            )
+            inv_path = os.path.join(tmp, "inv.json")
+            with open(inv_path, "w") as f:
+                json.dump(inventory({"base": ("1", 1)}, {"numpy": "2.5.5"}), f)
+            out = os.path.join(tmp, "r.html")
+            argv = ["--inventory", inv_path, "--out", out, "--baseline-layout", layout]
+            self.assertEqual(report.main(argv + ["--baseline-name", "@release"]), 0)
+            with open(out) as f:
+                page = f.read()
+        start = page.index('id="report-data">') + len('id="report-data">')
+        data = json.loads(page[start : page.index("</script>", start)])["baseline"]
+        self.assertEqual(data["image"]["name"], "@release")
+        self.assertEqual(
+            data["python"],
+            [{"name": "numpy", "change": "bumped", "from": "1.26.4", "to": "2.5.5"}],
+        )
+        self.assertEqual(
+            data["debian"],
+            [{"name": "libc6", "change": "bumped", "from": "2.36-9", "to": "2.41-12"}],
+        )
 
     def test_same_inventories_same_bytes_and_bad_input_named(self) -> None:
         with tempfile.TemporaryDirectory() as tmp:
