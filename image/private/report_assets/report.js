@@ -49,6 +49,11 @@
     const tr = el("tr");
     head.forEach((h) => tr.appendChild(el("th", h.label, h.num ? "num" : "")));
     node.appendChild(tr);
+    if (rows.length === 0) {
+      const none = el("td", "none", "note");
+      none.colSpan = head.length;
+      node.appendChild(el("tr")).appendChild(none);
+    }
     rows.forEach((row) => {
       const line = el("tr");
       head.forEach((h) => {
