@@ -373,14 +373,7 @@ def python_service_image(
             "$(rootpath :%s_attached_referrers)" % name,
             "--layout",
             "$(rootpath :%s_attached)" % name,
-        ] + [
-            "--file=%s=$(rootpath :%s%s)" % (title, name, suffix)
-            for suffix, title in [
-                ("_provenance", name + "_provenance.json"),
-                ("_sbom_cyclonedx", name + "_sbom.cdx.json"),
-                ("_sbom_spdx", name + "_sbom.spdx.json"),
-            ]
-        ],
+        ] + ["--file=$(rootpath :%s%s)" % (name, suffix) for suffix in _ATTACHMENTS],
         data = [
             oras,
             ":%s_attached" % name,

@@ -1,14 +1,15 @@
 """Check, with oras, that an image's attachments are where they should be.
 
     python3 -m oci.referrers_check --oras ORAS --referrers RECORD \
-        (--layout DIR | --repository REPO [--plain-http]) [--file TITLE=PATH ...]
+        (--layout DIR | --repository REPO [--plain-http]) [--file PATH ...]
 
 RECORD is what `oci_attach` wrote: the image's digest and each attachment's
 digest and artifact type. `oras discover` (an independent OCI 1.1 client)
 lists the image's referrers in the attached layout DIR (`--oci-layout`) or
 at REPO in a registry (the referrers API, or the referrers tag); they must be
 exactly the recorded ones, each with its artifact type. In a layout, each
-`--file` must also be the bytes of the attachment titled TITLE. Every
+`--file` must also be the bytes of the attachment titled with its file
+name (oci_attach titles each so). Every
 difference is named; exit 1 if there is one.
 """
 
@@ -103,7 +104,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     where.add_argument("--layout", help="the attached layout")
     where.add_argument("--repository", help="REGISTRY/REPO the image was pushed to")
     parser.add_argument("--plain-http", action="store_true")
-    parser.add_argument("--file", action="append", default=[], metavar="TITLE=PATH")
+    parser.add_argument(
+        "--file",
+        action="append",
+        default=[],
+        help="an attached file (its name is its title)",
+    )
     args = parser.parse_args(argv)
     with open(args.referrers) as f:
         record = json.load(f)
@@ -115,7 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         found = discover(args.oras, f"{args.repository}@{image}", flags)
     problems = differences(record, found)
     if args.layout:
-        files = dict(arg.split("=", 1) for arg in args.file)
+        files = {os.path.basename(path): path for path in args.file}
         problems += file_problems(args.layout, record, files)
     where_text = args.layout or args.repository
     for problem in problems:

@@ -54,9 +54,9 @@ class ReferrersCheckTest(unittest.TestCase):
     def test_the_attached_layout_passes(self) -> None:
         code, said = self.check(
             "--file",
-            f"image.spdx.json={self.sbom}",
+            self.sbom,
             "--file",
-            f"provenance.json={self.statement}",
+            self.statement,
         )
         self.assertEqual((code, said), (0, ""))
 
@@ -78,8 +78,9 @@ class ReferrersCheckTest(unittest.TestCase):
             record = json.load(f)
         record["referrers"][0]["artifactType"] = "application/vnd.cyclonedx+json"
         self.write("record.json", json.dumps(record).encode())
-        other = self.write("other.json", b"{}\n")
-        code, said = self.check("--file", f"image.spdx.json={other}")
+        os.mkdir(os.path.join(self.tmp, "other"))
+        other = self.write("other/image.spdx.json", b"{}\n")
+        code, said = self.check("--file", other)
         self.assertEqual(code, 1)
         self.assertIn(f"oras lists it as {SPDX!r}", said)
         self.assertIn("attachment 'image.spdx.json' holds other bytes", said)
